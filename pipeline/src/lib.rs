@@ -1,0 +1,138 @@
+//! The pure core of the report pipeline: from a study's bytes to statistics, figures
+//! and filled Typst sources.
+//!
+//! This crate does no I/O: it never touches the file system, the environment, the
+//! clock or other processes (the `xtask` crate does all of that). Every function is
+//! a deterministic function of its arguments, and every collection that reaches an
+//! output is iterated in a fixed order.
+//!
+//! The stages, in order: [`load`] checks the raw files into a [`model::Study`];
+//! [`stats::compute`] derives [`stats::Stats`]; [`figures::render_all`] draws the
+//! SVGs; [`render`] fills the templates. [`derive`] runs them all.
+
+pub mod csvtext;
+pub mod diag;
+pub mod figures;
+pub mod load;
+pub mod manifest;
+pub mod model;
+pub mod numfmt;
+pub mod render;
+pub mod stats;
+pub mod study;
+pub mod table;
+
+use serde::Serialize;
+
+use crate::diag::{Problem, Problems};
+use crate::figures::Figure;
+use crate::load::StudyFiles;
+use crate::render::TemplateSource;
+use crate::stats::Stats;
+
+/// The documents the pipeline fills, by template name and output stem.
+pub const DOCUMENTS: [(&str, &str); 2] = [("brief.typ.j2", "brief"), ("deck.typ.j2", "deck")];
+
+/// Facts about the run that the documents print in their provenance section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The pipeline's version.
+    pub pipeline_version: String,
+    /// The Typst version that compiles the sources.
+    pub typst_version: String,
+    /// SHA-256 of the input manifest: the one digest that names all inputs.
+    pub inputs_digest: String,
+    /// Every input and its digest, sorted by path.
+    pub inputs: Vec<manifest::Entry>,
+}
+
+/// Everything derived from a study, ready to be written and compiled.
+#[derive(Debug, Clone)]
+pub struct Derived {
+    /// The statistics.
+    pub stats: Stats,
+    /// `stats.json`: pretty-printed, stable key order, ending in a newline.
+    pub stats_json: String,
+    /// The figures.
+    pub figures: Vec<Figure>,
+    /// Filled Typst sources: `(stem, text)` for each of [`DOCUMENTS`].
+    pub sources: Vec<(String, String)>,
+    /// Non-fatal problems found while loading.
+    pub warnings: Vec<Problem>,
+}
+
+/// Why a study could not be derived.
+#[derive(Debug, thiserror::Error)]
+pub enum DeriveError {
+    /// The study's files have problems; every one is listed.
+    #[error("{0}")]
+    Invalid(#[from] Problems),
+    /// A table operation failed.
+    #[error("statistics failed: {0}")]
+    Stats(#[from] polars::error::PolarsError),
+    /// A figure could not be drawn.
+    #[error(transparent)]
+    Figure(#[from] figures::FigureError),
+    /// A template could not be filled.
+    #[error("template error: {0:#}")]
+    Template(#[from] minijinja::Error),
+    /// The statistics could not be serialised.
+    #[error("could not serialise statistics: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Loads and checks a study and computes its statistics (no figures or documents).
+pub fn statistics(files: StudyFiles<'_>) -> Result<(model::Study, Stats, Vec<Problem>), DeriveError> {
+    let loaded = load::load(files)?;
+    let stats = stats::compute(&loaded.study)?;
+    Ok((loaded.study, stats, loaded.warnings))
+}
+
+/// Serialises statistics as `stats.json`.
+pub fn stats_json(stats: &Stats) -> Result<String, serde_json::Error> {
+    let mut s = serde_json::to_string_pretty(stats)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Runs every stage: load, statistics, figures, templates.
+pub fn derive(
+    files: StudyFiles<'_>,
+    templates: &[TemplateSource],
+    provenance: &Provenance,
+) -> Result<Derived, DeriveError> {
+    let (study, stats, warnings) = statistics(files)?;
+    let stats_json = stats_json(&stats)?;
+    let figures = figures::render_all(&study, &stats)?;
+    let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
+        study: &study.config,
+        stats: &stats,
+        figures: figures
+            .iter()
+            .map(|f| FigureRef { name: &f.name, path: format!("figures/{}.svg", f.name), alt: &f.alt })
+            .collect(),
+        provenance,
+    }));
+    let env = render::environment(templates)?;
+    let mut sources = Vec::new();
+    for (template, stem) in DOCUMENTS {
+        let text = env.get_template(template)?.render(&context)?;
+        sources.push((stem.to_owned(), text));
+    }
+    Ok(Derived { stats, stats_json, figures, sources, warnings })
+}
+
+#[derive(Serialize)]
+struct DocContext<'a> {
+    study: &'a study::StudyConfig,
+    stats: &'a Stats,
+    figures: Vec<FigureRef<'a>>,
+    provenance: &'a Provenance,
+}
+
+#[derive(Serialize)]
+struct FigureRef<'a> {
+    name: &'a str,
+    path: String,
+    alt: &'a str,
+}

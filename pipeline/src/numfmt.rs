@@ -1,0 +1,42 @@
+//! The one policy that turns full-precision statistics into displayed numbers.
+//!
+//! `stats.json` keeps every float at full precision; documents and figures show them
+//! only through these functions, so a number reads the same on a slide, in the brief
+//! and on a chart axis. Rust's float formatting rounds the exact binary value
+//! correctly, so the output does not depend on the platform.
+
+/// `x` with `decimals` digits after the point (`fixed(2.345, 1)` is `"2.3"`).
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    // Never print a negative zero.
+    if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        s.trim_start_matches('-').to_owned()
+    } else {
+        s
+    }
+}
+
+/// A share in `[0, 1]` as a whole percentage (`percent(0.6739)` is `"67%"`).
+pub fn percent(share: f64) -> String {
+    format!("{}%", fixed(share * 100.0, 0))
+}
+
+/// A p-value as reviewers expect it: three decimals, or `< 0.001`.
+pub fn p_value(p: f64) -> String {
+    if p < 0.001 { "< 0.001".to_owned() } else { fixed(p, 3) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(fixed(2.345, 1), "2.3");
+        assert_eq!(fixed(-0.0001, 2), "0.00");
+        assert_eq!(fixed(-1.25, 1), "-1.2");
+        assert_eq!(percent(62.0 / 92.0), "67%");
+        assert_eq!(p_value(0.0004), "< 0.001");
+        assert_eq!(p_value(0.0456), "0.046");
+    }
+}
