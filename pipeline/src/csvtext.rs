@@ -266,7 +266,7 @@ mod tests {
         assert_eq!(s.header[1].text, "b");
         assert_eq!(texts(&s), vec![vec!["1", "2"], vec!["3", "4"]]);
         assert_eq!(s.records[1].line, 4);
-        assert_eq!((s.records[0].cells[1].line, s.records[0].cells[1].column), (2, 5));
+        assert_eq!((s.records[0].cells[1].line, s.records[0].cells[1].column), (2, 6));
     }
 
     #[test]

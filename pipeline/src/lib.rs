@@ -20,6 +20,7 @@ pub mod numfmt;
 pub mod render;
 pub mod stats;
 pub mod study;
+pub mod synth;
 pub mod table;
 
 use serde::Serialize;
@@ -65,7 +66,7 @@ pub struct Derived {
 #[derive(Debug, thiserror::Error)]
 pub enum DeriveError {
     /// The study's files have problems; every one is listed.
-    #[error("{0}")]
+    #[error(transparent)]
     Invalid(#[from] Problems),
     /// A table operation failed.
     #[error("statistics failed: {0}")]

@@ -127,7 +127,7 @@ fn compile_all(typst: &Typst, out: &Path, fonts: &Path, timestamp: i64) -> Resul
             .map(|(_, stem)| {
                 s.spawn(move || {
                     let input = format!("{stem}.typ");
-                    let tmp = format!(".{stem}.pdf.tmp{}", std::process::id());
+                    let tmp = format!(".{stem}.tmp{}.pdf", std::process::id());
                     let standards = if *stem == "brief" { "a-3a,ua-1" } else { "ua-1" };
                     let job = CompileJob { root: out, input: &input, output: &tmp, fonts, timestamp, standards };
                     let warnings = typst.compile(&job)?;
