@@ -14,6 +14,7 @@ pub mod csvtext;
 pub mod diag;
 pub mod figures;
 pub mod load;
+pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod numfmt;

@@ -1,6 +1,10 @@
 //! End-to-end tests: the whole pipeline, from a study folder to the PDFs, checked by
 //! reading the PDFs back with `pdftotext` (poppler-utils, installed by `.ci/run`).
+//! One test binary, one module per topic.
 
 mod support;
 
+mod faults;
 mod report;
+mod typst;
+mod verify;

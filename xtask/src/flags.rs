@@ -22,6 +22,11 @@ pub enum Command {
     Stats(StudyArgs),
     /// Print where the pinned Typst is (installing it when missing).
     Typst,
+    /// Check that the committed inputs give exactly the outputs in report.lock.
+    /// Exit code 0: all match; 1: something differs; 2: could not run.
+    Verify(VerifyArgs),
+    /// Generate the synthetic study from data/synth.toml (or check the committed one).
+    Synth(SynthArgs),
 }
 
 /// Where a study is and where its outputs go.
@@ -41,4 +46,40 @@ pub struct ReportArgs {
     /// Which study and output folder.
     #[command(flatten)]
     pub study: StudyArgs,
+}
+
+/// Flags of `synth`.
+#[derive(Debug, Args, Clone)]
+pub struct SynthArgs {
+    /// The generator's parameters; default: data/synth.toml.
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// The study whose dimensions, waves and codebook are followed; default: data/study.toml.
+    #[arg(long, value_name = "FILE")]
+    pub study: Option<PathBuf>,
+    /// Where to write: a folder named `raw` receives the three CSV files; any other
+    /// folder becomes a complete study (study.toml and raw/). Default: data/raw.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Compare the generated files with those on disk instead of writing them; exit 1
+    /// naming each file that differs.
+    #[arg(long)]
+    pub check: bool,
+    /// Scaled study: this many organisations (surveyed and responding in proportion).
+    #[arg(long, value_name = "N")]
+    pub orgs: Option<usize>,
+    /// Scaled study: this many tie reports over all waves.
+    #[arg(long, value_name = "M")]
+    pub ties: Option<usize>,
+}
+
+/// Flags of `verify`.
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    /// Only check the inputs against inputs.sha256 and report.lock (no build).
+    #[arg(long)]
+    pub inputs: bool,
+    /// Instead of rebuilding, say whether this PDF is one report.lock records.
+    #[arg(value_name = "PDF")]
+    pub pdf: Option<PathBuf>,
 }

@@ -83,6 +83,15 @@ pub fn sorted_files(dir: &Path, depth: usize) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// `path` relative to `dir`, `/`-separated.
+pub fn relative(path: &Path, dir: &Path) -> Result<String> {
+    let rel = path
+        .strip_prefix(dir)
+        .with_context(|| format!("{} is outside {}", path.display(), dir.display()))?;
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Ok(parts.join("/"))
+}
+
 /// The inputs that shape the outputs, with their logical `/`-separated paths:
 /// `data/<file>` for the study (wherever its folder is) and `report/<file>` for the
 /// templates, the Typst library and the fonts.
@@ -90,10 +99,9 @@ pub fn inputs(study_dir: &Path, report_dir: &Path) -> Result<Vec<(String, Vec<u8
     let mut out = Vec::new();
     for (prefix, dir, depth) in [("data", study_dir, usize::MAX), ("report", report_dir, usize::MAX)] {
         for path in sorted_files(dir, depth)? {
-            let rel = path.strip_prefix(dir).with_context(|| format!("{} is outside {}", path.display(), dir.display()))?;
-            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel = relative(&path, dir)?;
             let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            out.push((format!("{prefix}/{}", parts.join("/")), bytes));
+            out.push((format!("{prefix}/{rel}"), bytes));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));

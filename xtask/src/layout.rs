@@ -51,4 +51,14 @@ impl Layout {
     pub fn inputs_manifest(&self) -> PathBuf {
         self.root.join("inputs.sha256")
     }
+
+    /// The committed lock of the shipped study's build.
+    pub fn lock(&self) -> PathBuf {
+        self.root.join("report.lock")
+    }
+
+    /// The scratch folder `verify` rebuilds into.
+    pub fn scratch(&self) -> PathBuf {
+        self.root.join("target").join("verify")
+    }
 }

@@ -8,11 +8,27 @@ pub mod flags;
 pub mod fsio;
 pub mod layout;
 pub mod report;
+pub mod synth;
 pub mod typst;
+pub mod verify;
 
 use std::process::ExitCode;
 
 use crate::flags::{Cli, Command};
+
+/// The whole command line: parses `std::env::args`, runs, prints any error with its
+/// context chain, and returns the exit code (0 ok, 1 verification mismatch, 2 error).
+pub fn main_entry() -> ExitCode {
+    use clap::Parser;
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
 
 /// Runs one subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -24,6 +40,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => {
             report::stats_only(&layout, &args)?;
         }
+        Command::Synth(args) => return synth::synth(&layout, &args),
+        Command::Verify(args) => return verify::verify(&layout, &args),
         Command::Typst => {
             let t = typst::Typst::ensure()?;
             println!("{} ({})", t.path().display(), t.version());

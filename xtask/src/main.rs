@@ -1,18 +1,5 @@
-//! `cargo xtask`: the project's command line. Parses arguments, dispatches to the
-//! library, and maps the outcome to an exit code (0 ok, 1 verification mismatch,
-//! 2 could not run).
+//! `cargo xtask`: the project's command line (see `xtask::main_entry`).
 
-use std::process::ExitCode;
-
-use clap::Parser;
-
-fn main() -> ExitCode {
-    let cli = xtask::flags::Cli::parse();
-    match xtask::dispatch(cli) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(2)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    xtask::main_entry()
 }

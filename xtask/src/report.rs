@@ -1,11 +1,12 @@
 //! `cargo xtask report` and `cargo xtask stats`: the whole path from a study folder to
-//! `stats.json`, the figures, the filled Typst sources and the two PDFs.
+//! `stats.json`, the figures, the filled Typst sources, the two PDFs and the lock.
 
-use std::fs;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use pipeline::lock::{LOCK_SCHEMA, Lock};
 use pipeline::manifest::{self, sha256_hex};
 
 use crate::flags::StudyArgs;
@@ -16,6 +17,10 @@ use crate::typst::{CompileJob, Typst};
 /// The shared Typst library the templates import; copied next to the sources.
 const LIB_TYP: &str = "lib.typ";
 
+/// The input manifest's name, in the output folder and (for the shipped study) at the
+/// repository root.
+pub const INPUTS_MANIFEST: &str = "inputs.sha256";
+
 /// What a report run produced.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -23,42 +28,54 @@ pub struct Outcome {
     pub out: PathBuf,
     /// The PDFs, brief first.
     pub pdfs: Vec<PathBuf>,
+    /// The recorded state of this build.
+    pub lock: Lock,
     /// How long each stage took, for the console.
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-/// Resolves the study folder and output folder of `args`.
-pub fn folders(layout: &Layout, args: &StudyArgs) -> (PathBuf, PathBuf) {
-    let data = args.data.clone().unwrap_or_else(|| layout.data());
-    let out = args.out.clone().unwrap_or_else(|| layout.build());
-    (data, out)
+/// Where a build reads from and writes to.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The study folder.
+    pub data: PathBuf,
+    /// The output folder (Typst's root).
+    pub out: PathBuf,
+    /// Whether to also refresh the committed copies (`figures/`, `inputs.sha256`,
+    /// `report.lock`): only for the shipped study built into the default folder.
+    pub publish: bool,
 }
 
-/// Whether this run builds the shipped study into the default folder, the one run
-/// whose figures and input manifest are also written to the committed copies.
-fn is_shipped(layout: &Layout, data: &Path, out: &Path) -> bool {
-    let same = |a: &Path, b: &Path| {
-        let (a, b) = (fs::canonicalize(a).ok(), fs::canonicalize(b).ok());
-        a.is_some() && a == b
-    };
-    same(data, &layout.data()) && out == layout.build()
+impl Target {
+    /// Resolves the folders of `args`.
+    pub fn of(layout: &Layout, args: &StudyArgs) -> Target {
+        let data = args.data.clone().unwrap_or_else(|| layout.data());
+        let out = args.out.clone().unwrap_or_else(|| layout.build());
+        let same = |a: &Path, b: &Path| {
+            let (a, b) = (fs::canonicalize(a).ok(), fs::canonicalize(b).ok());
+            a.is_some() && a == b
+        };
+        let publish = same(&data, &layout.data()) && out == layout.build();
+        Target { data, out, publish }
+    }
 }
 
 /// Runs the whole pipeline and prints where the PDFs are and what each stage took.
 pub fn report(layout: &Layout, args: &StudyArgs) -> Result<Outcome> {
-    let outcome = build(layout, args)?;
+    let outcome = build(layout, &Target::of(layout, args))?;
     for pdf in &outcome.pdfs {
         println!("wrote {}", pdf.display());
     }
+    println!("stage timings:");
     for (stage, took) in &outcome.timings {
         println!("  {stage:<22} {:>8.1} ms", took.as_secs_f64() * 1000.0);
     }
     Ok(outcome)
 }
 
-/// Runs the whole pipeline without printing a summary.
-pub fn build(layout: &Layout, args: &StudyArgs) -> Result<Outcome> {
-    let (data, out) = folders(layout, args);
+/// Runs the whole pipeline into `target.out`, without printing a summary.
+pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
+    let out = &target.out;
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stage: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -66,17 +83,20 @@ pub fn build(layout: &Layout, args: &StudyArgs) -> Result<Outcome> {
         clock = Instant::now();
     };
 
-    // Validate first: bad input fails before anything is written or installed.
-    let study = fsio::read_study(&data)?;
+    // Validate first: bad input fails before anything is written, locked or installed.
+    let study = fsio::read_study(&target.data)?;
     let (loaded, _, warnings) = pipeline::statistics(study.files())?;
     for w in &warnings {
         eprintln!("{w}");
     }
     lap("validate", &mut timings);
 
-    let inputs = fsio::inputs(&data, &layout.report())?;
-    let entries = fsio::entries(&inputs);
-    let manifest_text = manifest::render(&entries);
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let _guard = BuildLock::acquire(out)?;
+
+    let inputs = fsio::inputs(&target.data, &layout.report())?;
+    let manifest_text = manifest::render(&fsio::entries(&inputs));
+    let code_digest = code_digest(layout)?;
     lap("hash inputs", &mut timings);
 
     let typst = Typst::ensure()?;
@@ -87,35 +107,96 @@ pub fn build(layout: &Layout, args: &StudyArgs) -> Result<Outcome> {
         pipeline_version: env!("CARGO_PKG_VERSION").to_owned(),
         typst_version: typst.version().to_owned(),
         inputs_digest: sha256_hex(manifest_text.as_bytes()),
-        inputs: entries,
+        inputs: fsio::entries(&inputs),
     };
     let derived = pipeline::derive(study.files(), &templates, &provenance)?;
     lap("statistics + figures", &mut timings);
 
+    let mut lock = Lock { schema: LOCK_SCHEMA, ..Lock::default() };
+    lock.tools.insert("pipeline".into(), provenance.pipeline_version.clone());
+    lock.tools.insert("typst".into(), provenance.typst_version.clone());
+    lock.tools.insert("code".into(), code_digest);
+    lock.inputs.insert(INPUTS_MANIFEST.into(), provenance.inputs_digest.clone());
+
     // Every intermediate goes into the output folder, which is Typst's root.
-    fsio::write_atomic(&out.join("inputs.sha256"), manifest_text.as_bytes())?;
-    fsio::write_atomic(&out.join("stats.json"), derived.stats_json.as_bytes())?;
+    let write = |rel: String, bytes: &[u8], lock: &mut Lock| -> Result<()> {
+        lock.derived.insert(rel.clone(), sha256_hex(bytes));
+        fsio::write_atomic(&out.join(&rel), bytes)
+    };
+    fsio::write_atomic(&out.join(INPUTS_MANIFEST), manifest_text.as_bytes())?;
+    write("stats.json".into(), derived.stats_json.as_bytes(), &mut lock)?;
     for fig in &derived.figures {
-        fsio::write_atomic(&out.join("figures").join(format!("{}.svg", fig.name)), fig.svg.as_bytes())?;
+        write(format!("figures/{}.svg", fig.name), fig.svg.as_bytes(), &mut lock)?;
+    }
+    for (stem, text) in &derived.sources {
+        write(format!("{stem}.typ"), text.as_bytes(), &mut lock)?;
     }
     let lib = fs::read(layout.report().join(LIB_TYP)).context("reading report/lib.typ")?;
     fsio::write_atomic(&out.join(LIB_TYP), &lib)?;
-    for (stem, text) in &derived.sources {
-        fsio::write_atomic(&out.join(format!("{stem}.typ")), text.as_bytes())?;
+    lap("write sources", &mut timings);
+
+    let timestamp = loaded.config.created_epoch();
+    let pdfs = compile_all(&typst, out, &layout.fonts(), timestamp)?;
+    for pdf in &pdfs {
+        let bytes = fs::read(pdf).with_context(|| format!("reading {}", pdf.display()))?;
+        lock.outputs.insert(fsio::file_name(pdf), sha256_hex(&bytes));
     }
-    if is_shipped(layout, &data, &out) {
+    lap("typst compile", &mut timings);
+
+    fsio::write_atomic(&out.join("report.lock"), lock.render().as_bytes())?;
+    if target.publish {
+        // The committed copies: the manifest that `sha256sum -c` checks, the lock that
+        // `verify` checks, and the figures (so reviews show their diffs).
         fsio::write_atomic(&layout.inputs_manifest(), manifest_text.as_bytes())?;
         for fig in &derived.figures {
             fsio::write_atomic(&layout.figures().join(format!("{}.svg", fig.name)), fig.svg.as_bytes())?;
         }
+        fsio::write_atomic(&layout.lock(), lock.render().as_bytes())?;
     }
-    lap("write sources", &mut timings);
+    Ok(Outcome { out: out.clone(), pdfs, lock, timings })
+}
 
-    let timestamp = loaded.config.created_epoch();
-    let fonts = layout.fonts();
-    let pdfs = compile_all(&typst, &out, &fonts, timestamp)?;
-    lap("typst compile", &mut timings);
-    Ok(Outcome { out, pdfs, timings })
+/// The digest of the code that shapes the outputs: `Cargo.lock`, the manifests and
+/// the sources of `pipeline` and `xtask`, as a `sha256sum` manifest's own digest.
+pub fn code_digest(layout: &Layout) -> Result<String> {
+    let mut files = Vec::new();
+    for rel in ["Cargo.lock", "Cargo.toml", "pipeline/Cargo.toml", "xtask/Cargo.toml"] {
+        let bytes = fs::read(layout.root.join(rel)).with_context(|| format!("reading {rel}"))?;
+        files.push((rel.to_owned(), bytes));
+    }
+    for crate_dir in ["pipeline/src", "xtask/src"] {
+        let dir = layout.root.join(crate_dir);
+        for path in fsio::sorted_files(&dir, usize::MAX)? {
+            let rel = fsio::relative(&path, &dir)?;
+            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            files.push((format!("{crate_dir}/{rel}"), bytes));
+        }
+    }
+    Ok(sha256_hex(manifest::render(&fsio::entries(&files)).as_bytes()))
+}
+
+/// An exclusive lock on an output folder, so two runs at once cannot interleave their
+/// writes. A second run waits, saying so, until the first finishes.
+struct BuildLock {
+    _file: File,
+}
+
+impl BuildLock {
+    fn acquire(out: &Path) -> Result<BuildLock> {
+        let path = out.join(".build-lock");
+        let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                eprintln!("another report is building into {}; waiting for it to finish...", out.display());
+                file.lock().with_context(|| format!("locking {}", path.display()))?;
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("locking {}", path.display()));
+            }
+        }
+        Ok(BuildLock { _file: file })
+    }
 }
 
 /// Compiles the documents in parallel into temporary names, then renames them into
@@ -155,13 +236,13 @@ fn compile_all(typst: &Typst, out: &Path, fonts: &Path, timestamp: i64) -> Resul
 
 /// `cargo xtask stats`: validates a study and writes its `stats.json`.
 pub fn stats_only(layout: &Layout, args: &StudyArgs) -> Result<PathBuf> {
-    let (data, out) = folders(layout, args);
-    let study = fsio::read_study(&data)?;
+    let target = Target::of(layout, args);
+    let study = fsio::read_study(&target.data)?;
     let (_, stats, warnings) = pipeline::statistics(study.files())?;
     for w in &warnings {
         eprintln!("{w}");
     }
-    let path = out.join("stats.json");
+    let path = target.out.join("stats.json");
     fsio::write_atomic(&path, pipeline::stats_json(&stats)?.as_bytes())?;
     println!("wrote {}", path.display());
     Ok(path)

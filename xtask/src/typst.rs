@@ -79,7 +79,8 @@ impl Typst {
         &self.version
     }
 
-    fn checked(self) -> Result<Typst> {
+    /// Refuses a binary whose version is not the pinned one.
+    pub fn checked(self) -> Result<Typst> {
         if self.version != TYPST_VERSION {
             bail!(
                 "{} reports typst {}, but this project is pinned to {TYPST_VERSION}\n\
@@ -92,8 +93,9 @@ impl Typst {
         Ok(self)
     }
 
-    /// Runs `path --version` and parses `typst X.Y.Z (...)`.
-    fn probe(path: &Path) -> Option<Typst> {
+    /// Runs `path --version` and parses `typst X.Y.Z (...)`; `None` when it does not
+    /// run or does not answer like Typst.
+    pub fn probe(path: &Path) -> Option<Typst> {
         let out = Command::new(path)
             .arg("--version")
             .env_clear()
