@@ -1,4 +1,5 @@
-//! Per-category statistics of a dimension: size, mean and standard deviation of ties.
+//! Per-category sizes and degree sums of a dimension, and the mean and standard
+//! deviation formed from them.
 //!
 //! polars does the grouping and the integer sums (count, sum of degrees, sum of
 //! squared degrees); the mean and standard deviation are then formed from those
@@ -6,66 +7,49 @@
 //! every run.
 
 use polars::prelude::*;
-use serde::Serialize;
 
-use crate::model::Study;
-
-/// One dimension's per-category statistics in one wave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DimensionStats {
-    /// The dimension's column.
-    pub column: String,
-    /// Categories in display order (including those with no members).
-    pub categories: Vec<CategoryStats>,
-}
-
-/// Statistics of one category.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CategoryStats {
-    /// Category id.
-    pub id: String,
-    /// Number of organisations.
+/// The integer aggregates of one category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sums {
+    /// Members.
     pub n: usize,
     /// Sum of their degrees.
-    pub ties_sum: u64,
-    /// Mean ties per organisation; `None` for an empty category.
-    pub mean_ties: Option<f64>,
-    /// Sample standard deviation of ties; `None` below two members.
-    pub sd_ties: Option<f64>,
+    pub sum: u64,
+    /// Sum of their squared degrees.
+    pub sumsq: u64,
 }
 
-/// Groups organisations by each dimension and aggregates their degrees.
-pub fn by_dimension(study: &Study, degree: &[u32]) -> PolarsResult<Vec<DimensionStats>> {
+/// Groups nodes by `labels` (category indices below `categories`) and sums their
+/// degrees; one entry per category in index order, zero for a category without
+/// members.
+pub fn category_sums(labels: &[u32], categories: usize, degree: &[u32]) -> PolarsResult<Vec<Sums>> {
+    let mut out = vec![Sums::default(); categories];
+    if labels.is_empty() {
+        return Ok(out);
+    }
     let deg: Vec<u64> = degree.iter().map(|&d| u64::from(d)).collect();
     let sq: Vec<u64> = deg.iter().map(|&d| d * d).collect();
-    let mut out = Vec::new();
-    for (k, dim) in study.config.dimensions.iter().enumerate() {
-        let cat: Vec<u32> = study.orgs.iter().map(|o| o.categories[k] as u32).collect();
-        let df = df!("cat" => cat, "deg" => deg.clone(), "sq" => sq.clone())?;
-        let sums = df.group_by_stable(["cat"])?.select(["deg", "sq"]).sum()?;
-        let counts = df.group_by_stable(["cat"])?.select(["deg"]).count()?;
-        let key = sums.column("cat")?.u32()?.clone();
-        let s_deg = sums.column("deg_sum")?.u64()?.clone();
-        let s_sq = sums.column("sq_sum")?.u64()?.clone();
-        let n_key = counts.column("cat")?.u32()?.clone();
-        let n_col = counts.column("deg_count")?.idx()?.clone();
-        let mut categories = Vec::new();
-        for (i, c) in dim.categories.iter().enumerate() {
-            let i = i as u32;
-            let pos = key.iter().position(|k| k == Some(i));
-            let npos = n_key.iter().position(|k| k == Some(i));
-            let n = npos.and_then(|p| n_col.get(p)).unwrap_or(0) as usize;
-            let sum = pos.and_then(|p| s_deg.get(p)).unwrap_or(0);
-            let sumsq = pos.and_then(|p| s_sq.get(p)).unwrap_or(0);
-            categories.push(CategoryStats {
-                id: c.id.clone(),
-                n,
-                ties_sum: sum,
-                mean_ties: mean(n, sum),
-                sd_ties: sample_sd(n, sum, sumsq),
-            });
+    let df = df!("cat" => labels, "deg" => deg, "sq" => sq)?;
+    let sums = df.group_by_stable(["cat"])?.apply(|g| {
+        let key = g.column("cat")?.u32()?.get(0).unwrap_or(u32::MAX);
+        let n = g.height() as u64;
+        let sum = g.column("deg")?.u64()?.sum().unwrap_or(0);
+        let sumsq = g.column("sq")?.u64()?.sum().unwrap_or(0);
+        df!("cat" => [key], "n" => [n], "deg_sum" => [sum], "sq_sum" => [sumsq])
+    })?;
+    let key = sums.column("cat")?.u32()?;
+    let n = sums.column("n")?.u64()?;
+    let s = sums.column("deg_sum")?.u64()?;
+    let q = sums.column("sq_sum")?.u64()?;
+    for row in 0..sums.height() {
+        let slot = key.get(row).and_then(|k| out.get_mut(k as usize));
+        if let Some(slot) = slot {
+            *slot = Sums {
+                n: n.get(row).unwrap_or(0) as usize,
+                sum: s.get(row).unwrap_or(0),
+                sumsq: q.get(row).unwrap_or(0),
+            };
         }
-        out.push(DimensionStats { column: dim.column.clone(), categories });
     }
     Ok(out)
 }
@@ -100,5 +84,30 @@ mod tests {
         assert!((sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
         assert_eq!(sample_sd(1, 3, 9), None);
         assert_eq!(mean(0, 0), None);
+    }
+
+    #[test]
+    fn sums_by_category_including_empty_ones() -> PolarsResult<()> {
+        let s = category_sums(&[2, 0, 2, 2], 4, &[1, 5, 2, 3])?;
+        assert_eq!(
+            s[0],
+            Sums {
+                n: 1,
+                sum: 5,
+                sumsq: 25
+            }
+        );
+        assert_eq!(s[1], Sums::default());
+        assert_eq!(
+            s[2],
+            Sums {
+                n: 3,
+                sum: 6,
+                sumsq: 14
+            }
+        );
+        assert_eq!(s[3], Sums::default());
+        assert_eq!(category_sums(&[], 2, &[])?, vec![Sums::default(); 2]);
+        Ok(())
     }
 }

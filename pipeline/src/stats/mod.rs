@@ -3,21 +3,41 @@
 //!
 //! Counts may come from polars group aggregates; every floating-point value is formed
 //! in plain Rust from integers or from slices in a fixed order, so `stats.json` is the
-//! same bytes on every run, machine and thread count. Definitions are in
-//! `STATISTICS.md`.
+//! same bytes on every run, machine and thread count. Definitions, references and the
+//! full key layout are in `STATISTICS.md` at the repository root.
+//!
+//! The submodules work on plain tie lists and category labels, so each measure can be
+//! tested without a study: [`graph`] (network structure), [`centrality`] (brokers),
+//! [`homophily`] (mixing, E-I, assortativity, permutation test), [`groups`] (degree by
+//! category), [`qualitative`], [`survey`] and [`rng`] (seeded draws).
 
-mod groups;
+pub mod centrality;
+pub mod graph;
+pub mod groups;
+pub mod homophily;
+pub mod qualitative;
+pub mod rng;
 mod survey;
 
+use polars::prelude::{PolarsError, polars_err};
 use serde::Serialize;
 
-use crate::model::Study;
+use crate::model::{SourceKind, Study};
+use crate::stats::graph::{Components, Graph, NetworkStats};
+use crate::stats::groups::Sums;
 
-pub use groups::{CategoryStats, DimensionStats};
+pub use qualitative::Qualitative;
 pub use survey::Survey;
 
 /// The layout version of `stats.json`; bump it when a key changes meaning or moves.
-pub const STATS_SCHEMA: u32 = 1;
+///
+/// 1: `survey`, `waves[].dimensions[].categories[]` degree statistics.
+/// 2: adds `methods`, `waves[].network`, `waves[].brokers`, the homophily keys of
+///    `waves[].dimensions[]` and their categories, `changes` and `qualitative`.
+pub const STATS_SCHEMA: u32 = 2;
+
+/// How many of the highest-betweenness organisations count as top brokers.
+pub const TOP_BROKERS: usize = 5;
 
 /// Everything the documents show, derived from a study.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,8 +48,43 @@ pub struct Stats {
     pub synthetic: bool,
     /// Survey counts.
     pub survey: Survey,
+    /// Counts for the methods section, all derived from the data.
+    pub methods: Methods,
     /// Per wave, in the order of `study.toml`.
     pub waves: Vec<WaveStats>,
+    /// Between consecutive waves: `changes[i]` compares `waves[i]` and `waves[i + 1]`.
+    pub changes: Vec<ChangeStats>,
+    /// The qualitative material.
+    pub qualitative: Qualitative,
+}
+
+/// Counts for the methods section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Methods {
+    /// Organisations listed.
+    pub organisations: usize,
+    /// Distinct countries of the organisations.
+    pub countries: usize,
+    /// Those countries, sorted.
+    pub country_names: Vec<String>,
+    /// Distinct interviews among the excerpts' sources.
+    pub interviews: usize,
+    /// Distinct focus groups among the excerpts' sources.
+    pub focus_groups: usize,
+    /// Distinct countries of the participants quoted in excerpts.
+    pub participant_countries: usize,
+    /// Coded excerpts.
+    pub excerpts: usize,
+    /// Countries visited in the field (from `study.toml`).
+    pub field_visit_countries: usize,
+    /// Meetings observed (from `study.toml`).
+    pub observed_meetings: usize,
+    /// Survey waves.
+    pub waves: usize,
+    /// Dimensions of difference.
+    pub dimensions: usize,
+    /// Codes in the codebook.
+    pub codes: usize,
 }
 
 /// The statistics of one wave.
@@ -41,31 +96,443 @@ pub struct WaveStats {
     pub label: String,
     /// Number of undirected ties after the tie rule.
     pub ties: usize,
+    /// Whole-network statistics.
+    pub network: NetworkStats,
+    /// Betweenness and closeness summaries.
+    pub brokers: BrokerStats,
     /// Per dimension, in the order of `study.toml`.
     pub dimensions: Vec<DimensionStats>,
 }
 
+/// Summaries of the brokerage measures of one wave (no organisation is named).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BrokerStats {
+    /// `exact` or `sampled` (above 20,000 organisations).
+    pub method: &'static str,
+    /// Breadth-first search sources used: every organisation, or the pivots.
+    pub sources: usize,
+    /// How many top brokers are asked for, [`TOP_BROKERS`].
+    pub top_k: usize,
+    /// How many were found: organisations with positive betweenness, at most `top_k`.
+    pub top_brokers: usize,
+    /// Normalised betweenness over all organisations.
+    pub betweenness: Summary,
+    /// Freeman's betweenness centralisation.
+    pub betweenness_centralisation: Option<f64>,
+    /// Closeness (Wasserman-Faust scaled) over all organisations.
+    pub closeness: Summary,
+}
+
+/// Mean and maximum of a measure over organisations.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    /// Mean; `None` for no organisations.
+    pub mean: Option<f64>,
+    /// Maximum; `None` for no organisations.
+    pub max: Option<f64>,
+}
+
+/// One dimension's statistics in one wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionStats {
+    /// The dimension's column.
+    pub column: String,
+    /// Categories in display order (including those with no members).
+    pub categories: Vec<CategoryStats>,
+    /// Ties between categories `i` and `j` (display order), symmetric; the diagonal
+    /// counts ties inside a category once.
+    pub mixing: Vec<Vec<u64>>,
+    /// Ties inside a category.
+    pub internal_ties: u64,
+    /// Ties across categories.
+    pub external_ties: u64,
+    /// Krackhardt & Stern's E-I index of all ties.
+    pub ei_index: Option<f64>,
+    /// Newman's categorical assortativity coefficient.
+    pub assortativity: Option<f64>,
+    /// Mean cross-category ratio over all organisations with a tie.
+    pub cross_ratio: Option<f64>,
+    /// Permutation test of the E-I index.
+    pub ei_test: EiTest,
+    /// Organisations among the top brokers (the `top_brokers` of the categories sum to it).
+    pub top_brokers: usize,
+}
+
+/// The permutation test of a dimension's E-I index.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EiTest {
+    /// Label permutations drawn.
+    pub permutations: u32,
+    /// Mean E-I index over the permutations.
+    pub null_mean: Option<f64>,
+    /// Permutations with an E-I index at most the observed one.
+    pub as_extreme: u32,
+    /// One-sided p-value for homophily, `(as_extreme + 1) / (permutations + 1)`.
+    pub p_value: Option<f64>,
+}
+
+/// Statistics of one category in one wave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryStats {
+    /// Category id.
+    pub id: String,
+    /// Number of organisations.
+    pub n: usize,
+    /// Sum of their degrees.
+    pub ties_sum: u64,
+    /// Mean ties per organisation; `None` for an empty category.
+    pub mean_ties: Option<f64>,
+    /// Sample standard deviation of ties; `None` below two members.
+    pub sd_ties: Option<f64>,
+    /// Ties between two members.
+    pub internal_ties: u64,
+    /// Ties between a member and a non-member.
+    pub external_ties: u64,
+    /// E-I index over the members' ties (internal ties seen from both ends).
+    pub ei_index: Option<f64>,
+    /// Mean over members with a tie of their share of ties to other categories.
+    pub cross_ratio: Option<f64>,
+    /// Members averaged in `cross_ratio`.
+    pub cross_ratio_orgs: usize,
+    /// Members left out of `cross_ratio` for having no tie.
+    pub cross_ratio_excluded: usize,
+    /// Mean normalised betweenness of the members.
+    pub mean_betweenness: Option<f64>,
+    /// Mean closeness of the members.
+    pub mean_closeness: Option<f64>,
+    /// Members among the wave's top brokers.
+    pub top_brokers: usize,
+}
+
+/// What changed between two consecutive waves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeStats {
+    /// The earlier wave's id.
+    pub from: String,
+    /// The later wave's id.
+    pub to: String,
+    /// Ties present in the later wave only.
+    pub new_ties: usize,
+    /// Ties present in the earlier wave only.
+    pub lost_ties: usize,
+    /// Ties present in both.
+    pub kept_ties: usize,
+    /// Per dimension, in the order of `study.toml`.
+    pub dimensions: Vec<DimensionChange>,
+}
+
+/// The change of one dimension between two waves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionChange {
+    /// The dimension's column.
+    pub column: String,
+    /// New ties across categories.
+    pub new_cross: usize,
+    /// `new_cross / new_ties`; `None` without new ties.
+    pub new_cross_share: Option<f64>,
+    /// Per category, in display order.
+    pub categories: Vec<CategoryChange>,
+}
+
+/// The change of one category between two waves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryChange {
+    /// Category id.
+    pub id: String,
+    /// Later mean ties minus earlier mean ties; `None` for an empty category.
+    pub mean_ties_change: Option<f64>,
+}
+
+/// A wave's ties and per-dimension sums, kept for the changes.
+struct WaveData {
+    ties: Vec<(u32, u32)>,
+    sums: Vec<Vec<Sums>>,
+}
+
 /// Computes all statistics of `study`.
-pub fn compute(study: &Study) -> Result<Stats, polars::error::PolarsError> {
+pub fn compute(study: &Study) -> Result<Stats, PolarsError> {
     let survey = survey::survey(study)?;
+    let labels = labels(study)?;
     let mut waves = Vec::new();
-    for (w, wave) in study.config.waves.iter().enumerate() {
+    let mut data = Vec::new();
+    for w in 0..study.config.waves.len() {
         let ties = study.ties(w);
-        let degree = degrees(study.orgs.len(), &ties);
-        let dimensions = groups::by_dimension(study, &degree)?;
-        waves.push(WaveStats {
-            id: wave.id.clone(),
-            label: wave.label.clone(),
-            ties: ties.len(),
-            dimensions,
-        });
+        let (stats, sums) = wave_stats(study, &labels, w, &ties)?;
+        waves.push(stats);
+        data.push(WaveData { ties, sums });
     }
+    let changes = data
+        .windows(2)
+        .zip(study.config.waves.windows(2))
+        .map(|(d, w)| change(study, &labels, (&w[0].id, &d[0]), (&w[1].id, &d[1])))
+        .collect();
     Ok(Stats {
         schema: STATS_SCHEMA,
         synthetic: study.config.synthetic,
         survey,
+        methods: methods(study),
         waves,
+        changes,
+        qualitative: qualitative::qualitative(study),
     })
+}
+
+/// Each dimension's category index per organisation, checked against the categories.
+fn labels(study: &Study) -> Result<Vec<Vec<u32>>, PolarsError> {
+    let mut out = Vec::new();
+    for (k, dim) in study.config.dimensions.iter().enumerate() {
+        let mut l = Vec::with_capacity(study.orgs.len());
+        for org in &study.orgs {
+            match org.categories.get(k) {
+                Some(&c) if c < dim.categories.len() => l.push(c as u32),
+                _ => {
+                    return Err(
+                        polars_err!(ComputeError: "organisation {} has no valid category of {}", org.id, dim.column),
+                    );
+                }
+            }
+        }
+        out.push(l);
+    }
+    Ok(out)
+}
+
+fn wave_stats(
+    study: &Study,
+    labels: &[Vec<u32>],
+    w: usize,
+    ties: &[(u32, u32)],
+) -> Result<(WaveStats, Vec<Vec<Sums>>), PolarsError> {
+    let config = &study.config;
+    let wave = &config.waves[w];
+    let n = study.orgs.len();
+    let g = Graph::from_edges(n, ties)
+        .map_err(|e| polars_err!(ComputeError: "wave {}: {}", wave.id, e))?;
+    let comps: Components = graph::components(&g);
+    let network = graph::network_stats(&g, &comps);
+    let cent = centrality::centrality(
+        &g,
+        &comps,
+        rng::derive_seed(config.seed, "betweenness-pivots", "", &wave.id),
+    );
+    let top = centrality::top_brokers(&cent.betweenness, TOP_BROKERS);
+    let degree: Vec<u32> = (0..n).map(|v| g.degree(v) as u32).collect();
+    let threads = centrality::default_threads();
+
+    let mut dimensions = Vec::new();
+    let mut all_sums = Vec::new();
+    for (dim, lab) in config.dimensions.iter().zip(labels) {
+        let k = dim.categories.len();
+        let sums = groups::category_sums(lab, k, &degree)?;
+        let mixing = homophily::mixing_matrix(ties, lab, k);
+        let (ext, deg) = homophily::external_ties_per_node(ties, lab);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
+        for (v, &c) in lab.iter().enumerate() {
+            members[c as usize].push(v);
+        }
+        let mut top_count = vec![0usize; k];
+        top.iter()
+            .for_each(|&v| top_count[lab[v as usize] as usize] += 1);
+        let categories = dim
+            .categories
+            .iter()
+            .enumerate()
+            .map(|(c, cat)| {
+                let s = sums[c];
+                let cross = homophily::cross_ratio(members[c].iter().copied(), &ext, &deg);
+                CategoryStats {
+                    id: cat.id.clone(),
+                    n: s.n,
+                    ties_sum: s.sum,
+                    mean_ties: groups::mean(s.n, s.sum),
+                    sd_ties: groups::sample_sd(s.n, s.sum, s.sumsq),
+                    internal_ties: mixing[c][c],
+                    external_ties: mixing[c]
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, _)| j != c)
+                        .map(|(_, &x)| x)
+                        .sum(),
+                    ei_index: homophily::group_ei_index(&mixing, c),
+                    cross_ratio: cross.mean,
+                    cross_ratio_orgs: cross.included,
+                    cross_ratio_excluded: cross.excluded,
+                    mean_betweenness: mean_of(&cent.betweenness, &members[c]),
+                    mean_closeness: mean_of(&cent.closeness, &members[c]),
+                    top_brokers: top_count[c],
+                }
+            })
+            .collect();
+        let (internal, external) = (homophily::internal(&mixing), homophily::external(&mixing));
+        let test = homophily::ei_permutation_test(
+            ties,
+            lab,
+            config.permutations,
+            rng::derive_seed(config.seed, "ei-permutations", &dim.column, &wave.id),
+            threads,
+        );
+        dimensions.push(DimensionStats {
+            column: dim.column.clone(),
+            categories,
+            internal_ties: internal,
+            external_ties: external,
+            ei_index: homophily::ei_index(external, internal),
+            assortativity: homophily::attribute_assortativity(&mixing),
+            cross_ratio: homophily::cross_ratio(0..n, &ext, &deg).mean,
+            ei_test: EiTest {
+                permutations: test.permutations,
+                null_mean: test.null_mean,
+                as_extreme: test.as_extreme,
+                p_value: test.p_value,
+            },
+            top_brokers: top.len(),
+            mixing,
+        });
+        all_sums.push(sums);
+    }
+    let brokers = BrokerStats {
+        method: if cent.sampled() { "sampled" } else { "exact" },
+        sources: if cent.sampled() { cent.pivots.len() } else { n },
+        top_k: TOP_BROKERS,
+        top_brokers: top.len(),
+        betweenness: summary(&cent.betweenness),
+        betweenness_centralisation: centrality::centralisation(&cent.betweenness),
+        closeness: summary(&cent.closeness),
+    };
+    let stats = WaveStats {
+        id: wave.id.clone(),
+        label: wave.label.clone(),
+        ties: ties.len(),
+        network,
+        brokers,
+        dimensions,
+    };
+    Ok((stats, all_sums))
+}
+
+/// Mean of `values` over `members`, summed in member order.
+fn mean_of(values: &[f64], members: &[usize]) -> Option<f64> {
+    (!members.is_empty())
+        .then(|| members.iter().map(|&v| values[v]).sum::<f64>() / members.len() as f64)
+}
+
+fn summary(values: &[f64]) -> Summary {
+    let all: Vec<usize> = (0..values.len()).collect();
+    Summary {
+        mean: mean_of(values, &all),
+        max: values.iter().copied().reduce(f64::max),
+    }
+}
+
+fn change(
+    study: &Study,
+    labels: &[Vec<u32>],
+    (from, a): (&str, &WaveData),
+    (to, b): (&str, &WaveData),
+) -> ChangeStats {
+    let (new, lost, kept) = diff(&a.ties, &b.ties);
+    let dimensions = study
+        .config
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(k, dim)| {
+            let lab = &labels[k];
+            let new_cross = new
+                .iter()
+                .filter(|&&(x, y)| lab[x as usize] != lab[y as usize])
+                .count();
+            let categories = dim
+                .categories
+                .iter()
+                .enumerate()
+                .map(|(c, cat)| {
+                    let (sa, sb) = (a.sums[k][c], b.sums[k][c]);
+                    let delta = i128::from(sb.sum) - i128::from(sa.sum);
+                    CategoryChange {
+                        id: cat.id.clone(),
+                        mean_ties_change: (sb.n > 0)
+                            .then(|| graph::ratio_i128(delta, sb.n as i128)),
+                    }
+                })
+                .collect();
+            DimensionChange {
+                column: dim.column.clone(),
+                new_cross,
+                new_cross_share: (!new.is_empty())
+                    .then(|| graph::ratio_i128(new_cross as i128, new.len() as i128)),
+                categories,
+            }
+        })
+        .collect();
+    ChangeStats {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        new_ties: new.len(),
+        lost_ties: lost,
+        kept_ties: kept,
+        dimensions,
+    }
+}
+
+/// Ties only in `b` (listed), and the numbers only in `a` and in both; both sorted.
+fn diff(a: &[(u32, u32)], b: &[(u32, u32)]) -> (Vec<(u32, u32)>, usize, usize) {
+    let (mut i, mut j) = (0, 0);
+    let (mut new, mut lost, mut kept) = (Vec::new(), 0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                kept += 1;
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => {
+                lost += 1;
+                i += 1;
+            }
+            (Some(_), None) => {
+                lost += 1;
+                i += 1;
+            }
+            (_, Some(y)) => {
+                new.push(*y);
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    (new, lost, kept)
+}
+
+fn methods(study: &Study) -> Methods {
+    let country_names: Vec<String> = study
+        .orgs
+        .iter()
+        .map(|o| o.country.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let participant_countries = study
+        .excerpts
+        .iter()
+        .map(|e| e.country.as_str())
+        .filter(|c| !c.is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    Methods {
+        organisations: study.orgs.len(),
+        countries: country_names.len(),
+        country_names,
+        interviews: qualitative::distinct_sources(study, SourceKind::Interview),
+        focus_groups: qualitative::distinct_sources(study, SourceKind::FocusGroup),
+        participant_countries,
+        excerpts: study.excerpts.len(),
+        field_visit_countries: study.config.methods.field_visit_countries.len(),
+        observed_meetings: study.config.methods.observed_meetings.len(),
+        waves: study.config.waves.len(),
+        dimensions: study.config.dimensions.len(),
+        codes: study.config.codebook.len(),
+    }
 }
 
 /// Degree of each of `n` organisations in an undirected tie list.
@@ -76,4 +543,18 @@ pub fn degrees(n: usize, ties: &[(u32, u32)]) -> Vec<u32> {
         d[b as usize] += 1;
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_of_sorted_tie_lists() {
+        let a = [(0, 1), (0, 2), (1, 3)];
+        let b = [(0, 2), (1, 2), (1, 3), (2, 3)];
+        assert_eq!(diff(&a, &b), (vec![(1, 2), (2, 3)], 1, 2));
+        assert_eq!(diff(&[], &a), (a.to_vec(), 0, 0));
+        assert_eq!(diff(&a, &[]), (vec![], 3, 0));
+    }
 }

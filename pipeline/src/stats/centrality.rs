@@ -1,0 +1,545 @@
+//! Betweenness and closeness centrality: Brandes' algorithm on the compact graph,
+//! exact up to [`EXACT_LIMIT`] nodes and estimated from seeded pivots above it.
+//!
+//! Implemented here rather than taken from a crate: `rustworkx-core` 0.18 has both
+//! measures, but its betweenness adds each source's dependencies into a shared vector
+//! behind a lock in whatever order rayon's threads finish (so the float sums, and the
+//! last bits of the result, vary with scheduling above its `parallel_threshold`), its
+//! closeness keeps a `HashMap` of distances per source, it offers no pivot sampling,
+//! and it would pull in rayon, ndarray and a second `rand`. petgraph 0.8 has neither
+//! measure. The algorithm is 60 lines of breadth-first search.
+//!
+//! Determinism: sources are processed in fixed chunks (their number depends only on
+//! the number of sources); each chunk sums its sources' dependencies in source order
+//! into a zeroed vector, and the chunk vectors are added to the total in chunk order.
+//! Threads only decide who computes a chunk, so the result is the same bytes with one
+//! thread or many.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use crate::stats::graph::{Components, Graph};
+use crate::stats::rng;
+
+/// Up to this many nodes, betweenness and closeness are exact (every node is a source).
+pub const EXACT_LIMIT: usize = 20_000;
+
+/// Above [`EXACT_LIMIT`], the number of pivot sources of the estimate.
+pub const PIVOTS: usize = 256;
+
+/// Most chunks the sources are split into (bounds the memory of pending partial sums).
+const MAX_CHUNKS: usize = 64;
+
+/// Fewest sources in a chunk.
+const MIN_CHUNK: usize = 8;
+
+/// Most worker threads.
+const MAX_THREADS: usize = 8;
+
+const UNSEEN: u32 = u32::MAX;
+
+/// Betweenness and closeness of every node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Centrality {
+    /// Normalised betweenness (undirected, endpoints excluded): the share of pairs
+    /// `{s, t}` of other nodes whose shortest paths pass through the node, in `[0, 1]`.
+    pub betweenness: Vec<f64>,
+    /// Closeness with the Wasserman-Faust scaling for disconnected graphs (networkx's
+    /// default `wf_improved=True`): `((r - 1) / D) * ((r - 1) / (n - 1))`, where `r`
+    /// counts the nodes reachable from the node (itself included) and `D` is the sum of
+    /// their distances; 0 for a node that reaches no other.
+    pub closeness: Vec<f64>,
+    /// The sources of the estimate when sampled; empty when exact.
+    pub pivots: Vec<u32>,
+}
+
+impl Centrality {
+    /// Whether the values are estimated from pivots.
+    pub fn sampled(&self) -> bool {
+        !self.pivots.is_empty()
+    }
+}
+
+/// Exact when `g` has at most [`EXACT_LIMIT`] nodes, otherwise estimated from
+/// [`PIVOTS`] pivots drawn with the ChaCha8 generator seeded by `seed`.
+pub fn centrality(g: &Graph, comps: &Components, seed: [u8; 32]) -> Centrality {
+    if g.node_count() <= EXACT_LIMIT {
+        exact(g, default_threads())
+    } else {
+        let pivots = rng::sample(&mut rng::generator(seed, 0), g.node_count(), PIVOTS);
+        estimate(g, comps, &pivots, default_threads())
+    }
+}
+
+/// Exact betweenness and closeness (Brandes 2001), every node a source.
+pub fn exact(g: &Graph, threads: usize) -> Centrality {
+    let n = g.node_count();
+    let sources: Vec<u32> = (0..n as u32).collect();
+    let acc = accumulate(g, &sources, false, threads);
+    let mut betweenness = acc.dependency;
+    let scale = if n > 2 {
+        1.0 / ((n - 1) as f64 * (n - 2) as f64)
+    } else {
+        1.0
+    };
+    betweenness.iter_mut().for_each(|b| *b *= scale);
+    let mut closeness = vec![0.0; n];
+    for (&s, &(reached, total)) in sources.iter().zip(&acc.reach) {
+        closeness[s as usize] = closeness_value(n, reached, total);
+    }
+    Centrality {
+        betweenness,
+        closeness,
+        pivots: Vec::new(),
+    }
+}
+
+/// Estimated betweenness and closeness from the breadth-first searches of `pivots`
+/// (sorted, distinct).
+///
+/// Betweenness: a pivot's dependencies are averaged over the other `k - 1` pivots and
+/// a non-pivot's over all `k`, then normalised as if all `n - 1` sources had been
+/// used (Brandes & Pich 2007; networkx >= 3.5 `betweenness_centrality(k=...)`).
+///
+/// Closeness: the reachable count `r` is exact (the component size). A pivot's
+/// distance sum is exact; a non-pivot's is `(r - 1)` times its mean distance to the
+/// pivots of its component. Nodes of a component that holds no pivot get exact values
+/// by a search of their own (such components are small with overwhelming probability:
+/// one of `s` nodes is missed by all `k` pivots with probability about
+/// `(1 - s/n)^k`).
+pub fn estimate(g: &Graph, comps: &Components, pivots: &[u32], threads: usize) -> Centrality {
+    let n = g.node_count();
+    let k = pivots.len();
+    let acc = accumulate(g, pivots, true, threads);
+    let mut is_pivot = vec![false; n];
+    pivots.iter().for_each(|&p| is_pivot[p as usize] = true);
+    let mut pivots_in = vec![0usize; comps.count()];
+    pivots
+        .iter()
+        .for_each(|&p| pivots_in[comps.of[p as usize] as usize] += 1);
+
+    let denom = if n > 2 { (n - 2) as f64 } else { 1.0 };
+    let betweenness = acc
+        .dependency
+        .iter()
+        .enumerate()
+        .map(|(v, &d)| {
+            let used = if is_pivot[v] { k - 1 } else { k };
+            if used == 0 {
+                0.0
+            } else {
+                d / (used as f64 * denom)
+            }
+        })
+        .collect();
+
+    let mut closeness = vec![0.0; n];
+    for (&s, &(reached, total)) in pivots.iter().zip(&acc.reach) {
+        closeness[s as usize] = closeness_value(n, reached, total);
+    }
+    let mut uncovered: Vec<u32> = Vec::new();
+    for v in 0..n {
+        let c = comps.of[v] as usize;
+        let r = comps.sizes[c];
+        if is_pivot[v] || r == 1 {
+            continue;
+        }
+        if pivots_in[c] == 0 {
+            uncovered.push(v as u32);
+        } else {
+            let mean = acc.distance_sum[v] as f64 / pivots_in[c] as f64;
+            closeness[v] = closeness_from_mean(n, r, mean);
+        }
+    }
+    if !uncovered.is_empty() {
+        let own = accumulate(g, &uncovered, false, threads);
+        for (&s, &(reached, total)) in uncovered.iter().zip(&own.reach) {
+            closeness[s as usize] = closeness_value(n, reached, total);
+        }
+    }
+    Centrality {
+        betweenness,
+        closeness,
+        pivots: pivots.to_vec(),
+    }
+}
+
+/// Closeness of a node reaching `reached` nodes (itself included) at total distance
+/// `total`, in a graph of `n` nodes.
+fn closeness_value(n: usize, reached: usize, total: u64) -> f64 {
+    if total == 0 || n < 2 {
+        return 0.0;
+    }
+    let r1 = (reached - 1) as f64;
+    (r1 / total as f64) * (r1 / (n - 1) as f64)
+}
+
+/// Closeness from an estimated mean distance to the other `r - 1` reachable nodes.
+fn closeness_from_mean(n: usize, reached: usize, mean: f64) -> f64 {
+    if mean <= 0.0 || n < 2 {
+        return 0.0;
+    }
+    (1.0 / mean) * ((reached - 1) as f64 / (n - 1) as f64)
+}
+
+/// The thread count used by [`centrality`] and the permutation test. Results do not
+/// depend on it.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .clamp(1, MAX_THREADS)
+}
+
+/// What the searches from a list of sources add up to.
+struct Accumulated {
+    /// Sum over sources of each node's dependency (Brandes' delta).
+    dependency: Vec<f64>,
+    /// Per source, in order: nodes reached (itself included) and their total distance.
+    reach: Vec<(usize, u64)>,
+    /// Per node, the sum of its distances from the sources (when asked for).
+    distance_sum: Vec<u64>,
+}
+
+/// One chunk's contribution.
+struct Partial {
+    dependency: Vec<f64>,
+    reach: Vec<(usize, u64)>,
+    distance_sum: Vec<u64>,
+}
+
+/// Searches from every source, in fixed chunks, on up to `threads` threads, and adds
+/// the chunks up in chunk order.
+fn accumulate(g: &Graph, sources: &[u32], distances: bool, threads: usize) -> Accumulated {
+    let n = g.node_count();
+    let size = sources.len().div_ceil(MAX_CHUNKS).max(MIN_CHUNK);
+    let chunks: Vec<&[u32]> = sources.chunks(size).collect();
+    let mut total = Accumulated {
+        dependency: vec![0.0; n],
+        reach: Vec::with_capacity(sources.len()),
+        distance_sum: if distances { vec![0; n] } else { Vec::new() },
+    };
+    let mut fold = |p: Partial| {
+        total
+            .dependency
+            .iter_mut()
+            .zip(&p.dependency)
+            .for_each(|(t, d)| *t += d);
+        total
+            .distance_sum
+            .iter_mut()
+            .zip(&p.distance_sum)
+            .for_each(|(t, d)| *t += d);
+        total.reach.extend(p.reach);
+    };
+    let threads = threads.clamp(1, chunks.len().max(1));
+    if threads == 1 {
+        let mut ws = Workspace::new(n);
+        chunks
+            .iter()
+            .for_each(|c| fold(run_chunk(g, c, distances, &mut ws)));
+        return total;
+    }
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, Partial)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, chunks) = (&next, &chunks);
+            scope.spawn(move || {
+                let mut ws = Workspace::new(n);
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(i) else { break };
+                    if tx
+                        .send((i, run_chunk(g, chunk, distances, &mut ws)))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Fold strictly in chunk order, holding early arrivals until their turn.
+        let mut pending: BTreeMap<usize, Partial> = BTreeMap::new();
+        let mut want = 0;
+        for (i, p) in rx {
+            pending.insert(i, p);
+            while let Some(p) = pending.remove(&want) {
+                fold(p);
+                want += 1;
+            }
+        }
+    });
+    total
+}
+
+/// Scratch vectors of one search, reset after each source.
+struct Workspace {
+    dist: Vec<u32>,
+    sigma: Vec<f64>,
+    delta: Vec<f64>,
+    order: Vec<u32>,
+}
+
+impl Workspace {
+    fn new(n: usize) -> Workspace {
+        Workspace {
+            dist: vec![UNSEEN; n],
+            sigma: vec![0.0; n],
+            delta: vec![0.0; n],
+            order: Vec::new(),
+        }
+    }
+}
+
+fn run_chunk(g: &Graph, chunk: &[u32], distances: bool, ws: &mut Workspace) -> Partial {
+    let n = g.node_count();
+    let mut p = Partial {
+        dependency: vec![0.0; n],
+        reach: Vec::with_capacity(chunk.len()),
+        distance_sum: if distances { vec![0; n] } else { Vec::new() },
+    };
+    for &s in chunk {
+        let r = single_source(g, s as usize, ws, &mut p.dependency);
+        if distances {
+            for &v in &ws.order {
+                p.distance_sum[v as usize] += u64::from(ws.dist[v as usize]);
+            }
+        }
+        p.reach.push(r);
+        for &v in &ws.order {
+            let v = v as usize;
+            ws.dist[v] = UNSEEN;
+            ws.sigma[v] = 0.0;
+            ws.delta[v] = 0.0;
+        }
+    }
+    p
+}
+
+/// Brandes' single-source step: breadth-first search from `s` counting shortest
+/// paths (`sigma`), then dependencies accumulated in order of decreasing distance,
+/// `delta[v] += sigma[v] / sigma[w] * (1 + delta[w])` for each predecessor `v` of `w`.
+/// Predecessors are found as the neighbours one step closer, so no lists are stored.
+/// Leaves the search in `ws` (order and distances) for the caller; returns the nodes
+/// reached and their total distance.
+fn single_source(g: &Graph, s: usize, ws: &mut Workspace, dependency: &mut [f64]) -> (usize, u64) {
+    let Workspace {
+        dist,
+        sigma,
+        delta,
+        order,
+    } = ws;
+    order.clear();
+    dist[s] = 0;
+    sigma[s] = 1.0;
+    order.push(s as u32);
+    let mut head = 0;
+    let mut total = 0u64;
+    while head < order.len() {
+        let v = order[head] as usize;
+        head += 1;
+        let dv = dist[v];
+        total += u64::from(dv);
+        let sv = sigma[v];
+        for &w in g.neighbours(v) {
+            let w = w as usize;
+            if dist[w] == UNSEEN {
+                dist[w] = dv + 1;
+                order.push(w as u32);
+            }
+            if dist[w] == dv + 1 {
+                sigma[w] += sv;
+            }
+        }
+    }
+    // The source is order[0] and has no predecessors; every other node has dist >= 1.
+    for &w in order[1..].iter().rev() {
+        let w = w as usize;
+        let coeff = (1.0 + delta[w]) / sigma[w];
+        let closer = dist[w] - 1;
+        for &v in g.neighbours(w) {
+            let v = v as usize;
+            if dist[v] == closer {
+                delta[v] += sigma[v] * coeff;
+            }
+        }
+        dependency[w] += delta[w];
+    }
+    (order.len(), total)
+}
+
+/// The `k` nodes of highest betweenness among those with positive betweenness,
+/// highest first, ties broken by the lower index. Values are compared after rounding
+/// to 1e-12 so that mathematically equal values that differ in the last bits of their
+/// float sums count as ties.
+pub fn top_brokers(betweenness: &[f64], k: usize) -> Vec<u32> {
+    let key = |b: f64| (b * 1e12).round() as i64;
+    let mut nodes: Vec<u32> = (0..betweenness.len() as u32)
+        .filter(|&v| key(betweenness[v as usize]) > 0)
+        .collect();
+    nodes.sort_by(|&a, &b| {
+        key(betweenness[b as usize])
+            .cmp(&key(betweenness[a as usize]))
+            .then(a.cmp(&b))
+    });
+    nodes.truncate(k);
+    nodes
+}
+
+/// Freeman's (1979) betweenness centralisation for normalised betweenness:
+/// `sum_v (max - b_v) / (n - 1)`, which is 1 for a star and 0 when all nodes are
+/// equal; `None` below three nodes.
+pub fn centralisation(betweenness: &[f64]) -> Option<f64> {
+    let n = betweenness.len();
+    if n < 3 {
+        return None;
+    }
+    let max = betweenness.iter().copied().fold(0.0f64, f64::max);
+    let sum: f64 = betweenness.iter().map(|b| max - b).sum();
+    Some(sum / (n - 1) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::graph::components;
+
+    fn graph(n: usize, edges: &[(u32, u32)]) -> Graph {
+        Graph::from_edges(n, edges).expect("valid graph")
+    }
+
+    fn assert_close(a: &[f64], b: &[f64]) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-12, "{a:?} != {b:?}");
+        }
+    }
+
+    #[test]
+    fn path_of_three() {
+        // 1 lies on the one path 0-2: betweenness 1 (normalised by (n-1)(n-2)/2 = 1).
+        let c = exact(&graph(3, &[(0, 1), (1, 2)]), 1);
+        assert_close(&c.betweenness, &[0.0, 1.0, 0.0]);
+        // Distances from 0: 1 + 2 = 3, so closeness 2/3; from 1: 2/2 = 1.
+        assert_close(&c.closeness, &[2.0 / 3.0, 1.0, 2.0 / 3.0]);
+    }
+
+    #[test]
+    fn path_of_four() {
+        // Node 1 lies on 0-2 and 0-3: 2 of the 3 pairs of other nodes.
+        let c = exact(&graph(4, &[(0, 1), (1, 2), (2, 3)]), 1);
+        assert_close(&c.betweenness, &[0.0, 2.0 / 3.0, 2.0 / 3.0, 0.0]);
+        assert_close(&c.closeness, &[0.5, 0.75, 0.75, 0.5]);
+    }
+
+    #[test]
+    fn triangle_and_star() {
+        let t = exact(&graph(3, &[(0, 1), (1, 2), (0, 2)]), 1);
+        assert_close(&t.betweenness, &[0.0; 3]);
+        assert_close(&t.closeness, &[1.0; 3]);
+        let s = exact(&graph(5, &[(0, 1), (0, 2), (0, 3), (0, 4)]), 1);
+        assert_close(&s.betweenness, &[1.0, 0.0, 0.0, 0.0, 0.0]);
+        // A leaf is 1 from the hub and 2 from three leaves: 4 / 7.
+        assert_close(
+            &s.closeness,
+            &[1.0, 4.0 / 7.0, 4.0 / 7.0, 4.0 / 7.0, 4.0 / 7.0],
+        );
+        assert_eq!(centralisation(&s.betweenness), Some(1.0));
+        assert_eq!(top_brokers(&s.betweenness, 5), vec![0]);
+    }
+
+    #[test]
+    fn two_components_with_isolates_use_wasserman_faust() {
+        // Path 0-1-2 and edge 3-4, isolate 5; n = 6.
+        let c = exact(&graph(6, &[(0, 1), (1, 2), (3, 4)]), 1);
+        // Betweenness of 1: one pair of 10, normalised by (5 * 4) / 2.
+        assert_close(&c.betweenness, &[0.0, 0.1, 0.0, 0.0, 0.0, 0.0]);
+        // Node 0 reaches 2 others at total 3: (2/3) * (2/5); node 3: (1/1) * (1/5).
+        let c0 = (2.0 / 3.0) * (2.0 / 5.0);
+        assert_close(&c.closeness, &[c0, 2.0 / 5.0, c0, 0.2, 0.2, 0.0]);
+    }
+
+    #[test]
+    fn tiny_graphs() {
+        assert_eq!(
+            exact(&graph(0, &[]), 1),
+            Centrality {
+                betweenness: vec![],
+                closeness: vec![],
+                pivots: vec![]
+            }
+        );
+        assert_close(&exact(&graph(1, &[]), 1).closeness, &[0.0]);
+        assert_close(&exact(&graph(2, &[(0, 1)]), 1).betweenness, &[0.0, 0.0]);
+        assert_eq!(centralisation(&[0.0, 0.0]), None);
+        assert_eq!(top_brokers(&[0.0, 0.0, 0.0], 5), Vec::<u32>::new());
+    }
+
+    /// A ring of 60 with chords: enough sources for several chunks.
+    fn ring(n: u32) -> Graph {
+        let mut e: Vec<(u32, u32)> = (0..n).map(|i| (i, (i + 1) % n)).collect();
+        e.extend((0..n).step_by(7).map(|i| (i, (i * 13 + 5) % n)));
+        graph(n as usize, &e)
+    }
+
+    #[test]
+    fn results_do_not_depend_on_thread_count() {
+        let g = ring(300);
+        let one = exact(&g, 1);
+        for t in [2, 3, 8] {
+            let many = exact(&g, t);
+            assert!(
+                one.betweenness
+                    .iter()
+                    .zip(&many.betweenness)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+            assert!(
+                one.closeness
+                    .iter()
+                    .zip(&many.closeness)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
+        }
+        let comps = components(&g);
+        let pivots = rng::sample(&mut rng::generator([1; 32], 0), 300, 40);
+        let a = estimate(&g, &comps, &pivots, 1);
+        let b = estimate(&g, &comps, &pivots, 3);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn estimate_with_every_node_a_pivot_is_exact() {
+        let g = graph(7, &[(0, 1), (1, 2), (2, 3), (1, 3), (4, 5)]);
+        let all: Vec<u32> = (0..7).collect();
+        let e = estimate(&g, &components(&g), &all, 1);
+        let x = exact(&g, 1);
+        assert_close(&e.betweenness, &x.betweenness);
+        assert_close(&e.closeness, &x.closeness);
+        assert!(e.sampled() && !x.sampled());
+    }
+
+    #[test]
+    fn estimate_is_close_on_a_larger_graph() {
+        let g = ring(400);
+        let comps = components(&g);
+        let x = exact(&g, 1);
+        let pivots = rng::sample(&mut rng::generator([9; 32], 0), 400, 200);
+        let e = estimate(&g, &comps, &pivots, 2);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        assert!((mean(&e.betweenness) - mean(&x.betweenness)).abs() < 0.1 * mean(&x.betweenness));
+        assert!((mean(&e.closeness) - mean(&x.closeness)).abs() < 0.05 * mean(&x.closeness));
+    }
+
+    #[test]
+    fn uncovered_components_get_exact_closeness() {
+        // Pivots only in the path 0-1-2; the edge 3-4 holds none.
+        let g = graph(6, &[(0, 1), (1, 2), (3, 4)]);
+        let e = estimate(&g, &components(&g), &[0, 1], 1);
+        let x = exact(&g, 1);
+        assert_close(&e.closeness[3..], &x.closeness[3..]);
+    }
+}

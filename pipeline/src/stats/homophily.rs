@@ -1,0 +1,376 @@
+//! Ties within and across the categories of a dimension: mixing matrix, E-I indices,
+//! cross-category ratios, Newman's attribute assortativity and the permutation test of
+//! the E-I index.
+//!
+//! The functions take plain tie lists and a category index per node, so they can be
+//! checked on hand-made graphs. Counts are integers; each ratio is one division of
+//! exact integers, except the mean cross-category ratio, which sums per-node shares in
+//! node order.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::stats::graph::ratio_i128;
+use crate::stats::rng;
+
+/// Ties between categories: `counts[i][j]` (= `counts[j][i]`) is the number of ties
+/// between a node of category `i` and one of category `j`; the diagonal counts ties
+/// inside a category, each once. The entries on and above the diagonal sum to the
+/// number of ties.
+///
+/// (networkx's `attribute_mixing_matrix` counts each undirected tie in both
+/// directions, so its diagonal is twice this one; [`attribute_assortativity`] accounts
+/// for that.)
+pub fn mixing_matrix(ties: &[(u32, u32)], labels: &[u32], categories: usize) -> Vec<Vec<u64>> {
+    let mut m = vec![vec![0u64; categories]; categories];
+    for &(a, b) in ties {
+        let (i, j) = (labels[a as usize] as usize, labels[b as usize] as usize);
+        m[i][j] += 1;
+        if i != j {
+            m[j][i] += 1;
+        }
+    }
+    m
+}
+
+/// Ties inside categories (the trace of the mixing matrix).
+pub fn internal(mixing: &[Vec<u64>]) -> u64 {
+    mixing.iter().enumerate().map(|(i, row)| row[i]).sum()
+}
+
+/// Ties across categories (the entries above the diagonal).
+pub fn external(mixing: &[Vec<u64>]) -> u64 {
+    mixing
+        .iter()
+        .enumerate()
+        .map(|(i, row)| row[i + 1..].iter().sum::<u64>())
+        .sum()
+}
+
+/// Krackhardt & Stern's E-I index `(E - I) / (E + I)`; `None` when `E + I = 0`.
+pub fn ei_index(external: u64, internal: u64) -> Option<f64> {
+    let total = i128::from(external) + i128::from(internal);
+    (total > 0).then(|| ratio_i128(i128::from(external) - i128::from(internal), total))
+}
+
+/// The E-I index of category `c` over its members' ties: each member's ties are
+/// internal or external as seen from that member, so a tie between two members is
+/// counted from both ends: `(E_c - 2 I_c) / (E_c + 2 I_c)`, with `I_c` the ties inside
+/// the category and `E_c` the ties leaving it. The network's E-I index is the mean of
+/// the category indices weighted by `E_c + 2 I_c` (the sum of the members' degrees).
+pub fn group_ei_index(mixing: &[Vec<u64>], c: usize) -> Option<f64> {
+    let inside = mixing[c][c];
+    let leaving: u64 = mixing[c]
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != c)
+        .map(|(_, &x)| x)
+        .sum();
+    ei_index(leaving, 2 * inside)
+}
+
+/// Newman's (2003) assortativity coefficient for a categorical attribute,
+/// `r = (sum_i e_ii - sum_i a_i^2) / (1 - sum_i a_i^2)`, where `e` is the mixing matrix
+/// with each tie counted in both directions, normalised to sum 1, and `a_i` its row
+/// sums. With `m` ties, `I_i` ties inside category `i` and `vol_i` the sum of its
+/// members' degrees, `e_ii = I_i / m` and `a_i = vol_i / 2m`, so
+/// `r = (4m sum I_i - sum vol_i^2) / (4m^2 - sum vol_i^2)`, evaluated in exact
+/// integers. `None` without ties, or when all tie ends lie in one category (0/0).
+pub fn attribute_assortativity(mixing: &[Vec<u64>]) -> Option<f64> {
+    let m = i128::from(internal(mixing) + external(mixing));
+    let trace = i128::from(internal(mixing));
+    let sum_vol_sq: i128 = mixing
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let vol = row.iter().map(|&x| i128::from(x)).sum::<i128>() + i128::from(row[i]);
+            vol * vol
+        })
+        .sum();
+    let num = 4 * m * trace - sum_vol_sq;
+    let den = 4 * m * m - sum_vol_sq;
+    (m > 0 && den != 0).then(|| ratio_i128(num, den))
+}
+
+/// Per node, the ties to nodes of another category and the degree.
+pub fn external_ties_per_node(ties: &[(u32, u32)], labels: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let n = labels.len();
+    let (mut ext, mut deg) = (vec![0u32; n], vec![0u32; n]);
+    for &(a, b) in ties {
+        let (a, b) = (a as usize, b as usize);
+        deg[a] += 1;
+        deg[b] += 1;
+        if labels[a] != labels[b] {
+            ext[a] += 1;
+            ext[b] += 1;
+        }
+    }
+    (ext, deg)
+}
+
+/// The mean cross-category ratio of a set of nodes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CrossRatio {
+    /// Mean over the nodes with at least one tie of `external ties / ties`; `None` if
+    /// no node has a tie.
+    pub mean: Option<f64>,
+    /// Nodes averaged.
+    pub included: usize,
+    /// Nodes left out for having no tie.
+    pub excluded: usize,
+}
+
+/// The mean cross-category ratio of the nodes `members` (in the given order).
+pub fn cross_ratio(members: impl Iterator<Item = usize>, ext: &[u32], deg: &[u32]) -> CrossRatio {
+    let (mut sum, mut included, mut excluded) = (0.0f64, 0usize, 0usize);
+    for v in members {
+        if deg[v] == 0 {
+            excluded += 1;
+        } else {
+            sum += f64::from(ext[v]) / f64::from(deg[v]);
+            included += 1;
+        }
+    }
+    CrossRatio {
+        mean: (included > 0).then(|| sum / included as f64),
+        included,
+        excluded,
+    }
+}
+
+/// The outcome of the permutation test of the E-I index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PermutationTest {
+    /// Label permutations drawn.
+    pub permutations: u32,
+    /// Mean E-I index over the permutations (the E-I expected without homophily);
+    /// `None` without ties or permutations.
+    pub null_mean: Option<f64>,
+    /// Permutations whose E-I index is at most the observed one.
+    pub as_extreme: u32,
+    /// One-sided p-value for homophily, `(as_extreme + 1) / (permutations + 1)`; `None`
+    /// without ties or permutations.
+    pub p_value: Option<f64>,
+}
+
+/// Permutations handed to a thread at a time.
+const PERMUTATION_BLOCK: usize = 8;
+
+/// Tests whether ties stay inside categories more than chance: the category labels
+/// are shuffled across all nodes `permutations` times (Fisher-Yates, permutation `i`
+/// drawn from stream `i` of the ChaCha8 generator seeded by `seed`), and the E-I index
+/// recomputed on the same ties each time.
+///
+/// Since the number of ties is fixed, `E-I <= observed` is the same as
+/// `internal ties >= observed`, so the test counts integers and the result does not depend on the
+/// number of threads.
+pub fn ei_permutation_test(
+    ties: &[(u32, u32)],
+    labels: &[u32],
+    permutations: u32,
+    seed: [u8; 32],
+    threads: usize,
+) -> PermutationTest {
+    let none = PermutationTest {
+        permutations,
+        null_mean: None,
+        as_extreme: 0,
+        p_value: None,
+    };
+    if ties.is_empty() || permutations == 0 {
+        return none;
+    }
+    let internal_counts = if labels.iter().all(|&l| l < 256) {
+        let small: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
+        permuted_internal(ties, &small, permutations, seed, threads)
+    } else {
+        permuted_internal(ties, labels, permutations, seed, threads)
+    };
+    let observed = count_internal(ties, labels);
+    let as_extreme = internal_counts.iter().filter(|&&i| i >= observed).count() as u32;
+    let total: u128 = internal_counts.iter().map(|&i| u128::from(i)).sum();
+    // Mean E-I = (P m - 2 sum I) / (P m).
+    let pm = i128::from(permutations) * ties.len() as i128;
+    PermutationTest {
+        permutations,
+        null_mean: Some(ratio_i128(pm - 2 * total as i128, pm)),
+        as_extreme,
+        p_value: Some(ratio_i128(
+            i128::from(as_extreme) + 1,
+            i128::from(permutations) + 1,
+        )),
+    }
+}
+
+fn count_internal<L: Copy + Eq>(ties: &[(u32, u32)], labels: &[L]) -> u64 {
+    ties.iter()
+        .filter(|&&(a, b)| labels[a as usize] == labels[b as usize])
+        .count() as u64
+}
+
+/// Internal tie counts of each permutation, in permutation order.
+fn permuted_internal<L: Copy + Eq + Send + Sync>(
+    ties: &[(u32, u32)],
+    labels: &[L],
+    permutations: u32,
+    seed: [u8; 32],
+    threads: usize,
+) -> Vec<u64> {
+    let p = permutations as usize;
+    let out = Mutex::new(vec![0u64; p]);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut shuffled = labels.to_vec();
+        loop {
+            let start = next.fetch_add(PERMUTATION_BLOCK, Ordering::Relaxed);
+            if start >= p {
+                break;
+            }
+            let end = (start + PERMUTATION_BLOCK).min(p);
+            let mut block = Vec::with_capacity(end - start);
+            for i in start..end {
+                shuffled.copy_from_slice(labels);
+                rng::shuffle(&mut rng::generator(seed, i as u64), &mut shuffled);
+                block.push(count_internal(ties, &shuffled));
+            }
+            if let Ok(mut o) = out.lock() {
+                o[start..end].copy_from_slice(&block);
+            }
+        }
+    };
+    let threads = threads.clamp(1, p.div_ceil(PERMUTATION_BLOCK));
+    if threads == 1 {
+        work();
+    } else {
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(work);
+            }
+        });
+    }
+    out.into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two categories: 0 = {0, 1, 2}, 1 = {3, 4}; ties 0-1, 1-2, 0-2 (inside 0), 3-4
+    /// (inside 1), 2-3 (across).
+    fn example() -> (Vec<(u32, u32)>, Vec<u32>) {
+        (
+            vec![(0, 1), (0, 2), (1, 2), (2, 3), (3, 4)],
+            vec![0, 0, 0, 1, 1],
+        )
+    }
+
+    #[test]
+    fn mixing_and_ei_by_hand() {
+        let (ties, labels) = example();
+        let m = mixing_matrix(&ties, &labels, 3);
+        assert_eq!(m, vec![vec![3, 1, 0], vec![1, 1, 0], vec![0, 0, 0]]);
+        assert_eq!((internal(&m), external(&m)), (4, 1));
+        // (1 - 4) / 5.
+        assert_eq!(ei_index(external(&m), internal(&m)), Some(-0.6));
+        // Category 0: members' ties 2+2+3 = 7 ends, 1 leaving: (1 - 6) / 7.
+        assert_eq!(group_ei_index(&m, 0), Some(-5.0 / 7.0));
+        // Category 1: 3 ends, 1 leaving: (1 - 2) / 3.
+        assert_eq!(group_ei_index(&m, 1), Some(-1.0 / 3.0));
+        // Empty category 2: undefined.
+        assert_eq!(group_ei_index(&m, 2), None);
+        // Weighted by ends, the group indices give the network's: (7(-5/7) + 3(-1/3)) / 10.
+        assert!(((-5.0 - 1.0) / 10.0 - -0.6f64).abs() < 1e-15);
+    }
+
+    #[test]
+    fn assortativity_by_hand() {
+        let (ties, labels) = example();
+        let m = mixing_matrix(&ties, &labels, 2);
+        // m = 5, trace 4, vol = (7, 3): (4*5*4 - 58) / (100 - 58) = 22/42.
+        assert_eq!(attribute_assortativity(&m), Some(22.0 / 42.0));
+        // All in one category: E-I is -1, assortativity 0/0.
+        let one = mixing_matrix(&ties, &[0; 5], 1);
+        assert_eq!(ei_index(external(&one), internal(&one)), Some(-1.0));
+        assert_eq!(attribute_assortativity(&one), None);
+        // Perfectly disassortative: a bipartite tie set.
+        let bip = mixing_matrix(&[(0, 1), (2, 3)], &[0, 1, 0, 1], 2);
+        assert_eq!(attribute_assortativity(&bip), Some(-1.0));
+        assert_eq!(ei_index(external(&bip), internal(&bip)), Some(1.0));
+        // No ties.
+        let none = mixing_matrix(&[], &[0, 1], 2);
+        assert_eq!(
+            (ei_index(0, 0), attribute_assortativity(&none)),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn cross_ratios() {
+        let (ties, mut labels) = example();
+        labels.push(1); // node 5, no ties
+        let (ext, deg) = external_ties_per_node(&ties, &labels);
+        assert_eq!(ext, vec![0, 0, 1, 1, 0, 0]);
+        let c1 = cross_ratio([3, 4, 5].into_iter(), &ext, &deg);
+        // Node 3: 1 of 2 ties across; node 4: 0 of 1; node 5 excluded.
+        assert_eq!(
+            c1,
+            CrossRatio {
+                mean: Some(0.25),
+                included: 2,
+                excluded: 1
+            }
+        );
+        let empty = cross_ratio(std::iter::empty(), &ext, &deg);
+        assert_eq!(
+            empty,
+            CrossRatio {
+                mean: None,
+                included: 0,
+                excluded: 0
+            }
+        );
+    }
+
+    #[test]
+    fn permutation_test_is_repeatable_and_thread_independent() {
+        // Two cliques of 5 joined by one tie: strong homophily.
+        let mut ties = Vec::new();
+        for base in [0u32, 5] {
+            for a in 0..5 {
+                for b in a + 1..5 {
+                    ties.push((base + a, base + b));
+                }
+            }
+        }
+        ties.push((4, 5));
+        let labels: Vec<u32> = (0..10).map(|v| u32::from(v >= 5)).collect();
+        let seed = rng::derive_seed(1, "test", "c", "w");
+        let one = ei_permutation_test(&ties, &labels, 999, seed, 1);
+        let many = ei_permutation_test(&ties, &labels, 999, seed, 3);
+        assert_eq!(one, many);
+        assert!(one.p_value.is_some_and(|p| p < 0.01), "{one:?}");
+        // Without homophily, random labels give E-I near 1 - 2 (2 C(5,2)) / C(10,2) = 1/9.
+        assert!(
+            one.null_mean.is_some_and(|m| (m - 1.0 / 9.0).abs() < 0.05),
+            "{one:?}"
+        );
+        let wide: Vec<u32> = labels.iter().map(|&l| l * 300).collect();
+        assert_eq!(ei_permutation_test(&ties, &wide, 999, seed, 2), one);
+    }
+
+    #[test]
+    fn permutation_test_edge_cases() {
+        let seed = [0; 32];
+        let t = ei_permutation_test(&[], &[0, 1], 100, seed, 1);
+        assert_eq!((t.null_mean, t.p_value), (None, None));
+        let t = ei_permutation_test(&[(0, 1)], &[0, 1], 0, seed, 1);
+        assert_eq!((t.null_mean, t.p_value), (None, None));
+        // One category: every permutation ties the observed value, p = 1.
+        let t = ei_permutation_test(&[(0, 1), (1, 2)], &[0, 0, 0], 50, seed, 1);
+        assert_eq!(
+            (t.null_mean, t.as_extreme, t.p_value),
+            (Some(-1.0), 50, Some(1.0))
+        );
+    }
+}
