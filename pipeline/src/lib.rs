@@ -23,6 +23,7 @@ pub mod stats;
 pub mod study;
 pub mod synth;
 pub mod table;
+pub mod views;
 
 use serde::Serialize;
 
@@ -76,7 +77,7 @@ pub enum DeriveError {
     #[error(transparent)]
     Figure(#[from] figures::FigureError),
     /// A template could not be filled.
-    #[error("template error: {0:#}")]
+    #[error("template error: {0}")]
     Template(#[from] minijinja::Error),
     /// The statistics could not be serialised.
     #[error("could not serialise statistics: {0}")]
@@ -106,12 +107,14 @@ pub fn derive(
     let (study, stats, warnings) = statistics(files)?;
     let stats_json = stats_json(&stats)?;
     let figures = figures::render_all(&study, &stats)?;
+    let views = views::build(&study, &stats);
     let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
         study: &study.config,
         stats: &stats,
+        views: &views,
         figures: figures
             .iter()
-            .map(|f| FigureRef { name: &f.name, path: format!("figures/{}.svg", f.name), alt: &f.alt })
+            .map(|f| (f.name.as_str(), FigureRef { path: format!("figures/{}.svg", f.name), alt: &f.alt }))
             .collect(),
         provenance,
     }));
@@ -128,13 +131,13 @@ pub fn derive(
 struct DocContext<'a> {
     study: &'a study::StudyConfig,
     stats: &'a Stats,
-    figures: Vec<FigureRef<'a>>,
+    views: &'a views::Views,
+    figures: std::collections::BTreeMap<&'a str, FigureRef<'a>>,
     provenance: &'a Provenance,
 }
 
 #[derive(Serialize)]
 struct FigureRef<'a> {
-    name: &'a str,
     path: String,
     alt: &'a str,
 }

@@ -16,6 +16,12 @@ pub fn fixed(x: f64, decimals: usize) -> String {
     }
 }
 
+/// `x` with an explicit sign (`signed(0.25, 2)` is `"+0.25"`, zero has none).
+pub fn signed(x: f64, decimals: usize) -> String {
+    let s = fixed(x, decimals);
+    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == '.') { s } else { format!("+{s}") }
+}
+
 /// A share in `[0, 1]` as a whole percentage (`percent(0.6739)` is `"67%"`).
 pub fn percent(share: f64) -> String {
     format!("{}%", fixed(share * 100.0, 0))
@@ -36,6 +42,9 @@ mod tests {
         assert_eq!(fixed(-0.0001, 2), "0.00");
         assert_eq!(fixed(-1.25, 1), "-1.2");
         assert_eq!(percent(62.0 / 92.0), "67%");
+        assert_eq!(signed(0.25, 2), "+0.25");
+        assert_eq!(signed(-0.25, 1), "-0.2");
+        assert_eq!(signed(0.0, 1), "0.0");
         assert_eq!(p_value(0.0004), "< 0.001");
         assert_eq!(p_value(0.0456), "0.046");
     }

@@ -19,6 +19,9 @@ use crate::numfmt;
 /// The name of the custom auto-escape mode.
 pub const TYPST_ESCAPE: &str = "typst";
 
+/// How an undefined statistic is printed.
+pub const NOT_AVAILABLE: &str = "n/a";
+
 /// A template source: its name and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateSource {
@@ -74,11 +77,19 @@ pub fn environment(templates: &[TemplateSource]) -> Result<Environment<'static>,
         minijinja::escape_formatter(out, state, value)
     });
     env.add_filter("typst_str", |s: String| Value::from_safe_string(typst_string(&s)));
-    env.add_filter("fixed", |x: f64, d: Option<usize>| {
-        Value::from_safe_string(numfmt::fixed(x, d.unwrap_or(1)))
+    // The number filters print an undefined statistic (JSON null) as "n/a".
+    env.add_filter("fixed", |x: Option<f64>, d: Option<usize>| {
+        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::fixed(x, d.unwrap_or(1)))))
     });
-    env.add_filter("percent", |x: f64| Value::from_safe_string(escape_markup(&numfmt::percent(x))));
-    env.add_filter("pvalue", |x: f64| Value::from_safe_string(escape_markup(&numfmt::p_value(x))));
+    env.add_filter("signed", |x: Option<f64>, d: Option<usize>| {
+        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::signed(x, d.unwrap_or(1)))))
+    });
+    env.add_filter("percent", |x: Option<f64>| {
+        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::percent(x))))
+    });
+    env.add_filter("pvalue", |x: Option<f64>| {
+        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::p_value(x))))
+    });
     for t in templates {
         env.add_template_owned(t.name.clone(), t.source.clone())?;
     }
@@ -148,7 +159,8 @@ mod tests {
     fn typst_str_and_number_filters() {
         let ctx = Value::from(minijinja::context! { s => "a\"b\\", r => 0.6739, f => 2.345 });
         assert_eq!(fill("{{ s|typst_str }}", ctx.clone()), "\"a\\\"b\\\\\"");
-        assert_eq!(fill("{{ r|percent }} {{ f|fixed(2) }}", ctx.clone()), "67\\% 2.35");
+        assert_eq!(fill("{{ r|percent }} {{ f|fixed(2) }}", ctx.clone()), "67\\% 2\\.35");
+        assert_eq!(fill("{{ none|fixed(2) }} {{ none|percent }}", ctx.clone()), "n/a n/a");
         let t = TemplateSource { name: "t.typ.j2".into(), source: "{{ f }}".into() };
         let err = render(&[t], "t.typ.j2", &ctx).unwrap_err();
         assert!(err.to_string().contains("formatting filter"), "{err}");

@@ -53,10 +53,18 @@ pub struct StudyConfig {
     pub waves: Vec<Wave>,
     /// The `column` of the primary dimension (the key population).
     pub primary_dimension: String,
+    /// The `column` of the dimension that places organisations between global and
+    /// local (vertical collaboration), if the study has one.
+    #[serde(default)]
+    pub vertical_dimension: Option<String>,
     /// The dimensions of difference.
     pub dimensions: Vec<Dimension>,
     /// The qualitative codebook.
     pub codebook: Vec<Code>,
+    /// The conceptual grid shown in the documents: organisations counted by two
+    /// dimensions. Optional.
+    #[serde(default)]
+    pub grid: Option<GridSpec>,
     /// Methods facts that are not rows.
     pub methods: Methods,
 }
@@ -168,6 +176,16 @@ pub enum CodeKind {
     Recommendation,
 }
 
+/// Which two dimensions the conceptual grid crosses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridSpec {
+    /// The dimension whose categories are the rows.
+    pub rows: String,
+    /// The dimension whose categories are the columns.
+    pub columns: String,
+}
+
 /// Methods facts that are not rows of data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -200,6 +218,11 @@ impl StudyConfig {
     pub fn primary(&self) -> &Dimension {
         self.dimension(&self.primary_dimension)
             .unwrap_or(&self.dimensions[0])
+    }
+
+    /// The vertical dimension (global / national / local), if declared.
+    pub fn vertical(&self) -> Option<&Dimension> {
+        self.vertical_dimension.as_deref().and_then(|v| self.dimension(v))
     }
 
     /// The dimension stored in `column`.
@@ -265,6 +288,18 @@ impl StudyConfig {
                 self.primary_dimension,
                 known.join(", ")
             ));
+        }
+        if let Some(g) = &self.grid {
+            for col in [&g.rows, &g.columns] {
+                if self.dimension(col).is_none() {
+                    at("grid", format!("grid dimension {col:?} is not a declared dimension"));
+                }
+            }
+        }
+        if let Some(v) = &self.vertical_dimension {
+            if self.dimension(v).is_none() {
+                at("vertical_dimension", format!("vertical_dimension {v:?} is not a declared dimension"));
+            }
         }
         if let Some(dup) = first_duplicate(self.codebook.iter().map(|c| c.id.as_str())) {
             at("codebook", format!("code {dup:?} is declared twice"));
