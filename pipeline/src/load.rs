@@ -62,19 +62,26 @@ pub fn load(files: StudyFiles<'_>) -> Result<Loaded, Problems> {
     );
 
     let orgs = orgs_t.as_ref().map(|t| organisations(&config, t, &mut problems)).unwrap_or_default();
-    let index: BTreeMap<&str, u32> = orgs.iter().enumerate().map(|(i, o)| (o.id.as_str(), i as u32)).collect();
+    // A repeated org_id keeps its first row (the repeat is reported above), so ties are
+    // checked against the row the author wrote first.
+    let mut index: BTreeMap<&str, u32> = BTreeMap::new();
+    for (i, o) in orgs.iter().enumerate() {
+        index.entry(o.id.as_str()).or_insert(i as u32);
+    }
+    // Without a readable organisations table every id would look unknown; check the
+    // ties' own columns only.
     let reports = ties_t
         .as_ref()
-        .map(|t| tie_reports(&config, t, &orgs, &index, &mut problems))
+        .map(|t| tie_reports(&config, t, &orgs, orgs_t.as_ref().map(|_| &index), &mut problems))
         .unwrap_or_default();
     let excerpts = exc_t.as_ref().map(|t| excerpt_rows(&config, t, &mut problems)).unwrap_or_default();
 
     if problems.is_empty() {
         // A respondent that named nobody in a wave is legal but worth a look.
+        let reported: std::collections::BTreeSet<(usize, u32)> = reports.iter().map(|r| (r.wave, r.reporter)).collect();
         for (w, wave) in config.waves.iter().enumerate() {
             for (i, org) in orgs.iter().enumerate() {
-                let named = reports.iter().any(|r| r.wave == w && r.reporter == i as u32);
-                if org.responded && !named {
+                if org.responded && !reported.contains(&(w, i as u32)) {
                     warnings.push(Problem::at(ORGANISATIONS, org.line, 1, format!(
                         "warning: respondent {} reported no ties in wave {:?}", org.id, wave.id
                     )));
@@ -141,7 +148,10 @@ impl Table {
         if problems.len() > before {
             return None;
         }
-        let frame = match table::read_frame(bytes) {
+        // polars reads the scanner's records re-written as plain quoted CSV, so both
+        // agree on what a field is (whitespace before a quote, names with spaces
+        // around them, blank lines and lone CRs would otherwise differ).
+        let frame = match table::read_frame(normalised(&scan).as_bytes()) {
             Ok(f) if f.height() == scan.records.len() => f,
             Ok(f) => {
                 problems.push(Problem::file(file, format!(
@@ -205,6 +215,32 @@ impl Table {
     }
 }
 
+/// The scanned records as CSV with every field quoted and `\n` line ends.
+fn normalised(scan: &Scanned) -> String {
+    let mut out = String::with_capacity(scan.records.len() * 64);
+    let line = |cells: &[csvtext::Cell], out: &mut String| {
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            for ch in c.text.chars() {
+                if ch == '"' {
+                    out.push('"');
+                }
+                out.push(ch);
+            }
+            out.push('"');
+        }
+        out.push('\n');
+    };
+    line(&scan.header, &mut out);
+    for r in &scan.records {
+        line(&r.cells, &mut out);
+    }
+    out
+}
+
 fn parse_bool(s: &str) -> Option<bool> {
     match s.to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Some(true),
@@ -264,7 +300,7 @@ fn tie_reports(
     config: &StudyConfig,
     t: &Table,
     orgs: &[Org],
-    index: &BTreeMap<&str, u32>,
+    index: Option<&BTreeMap<&str, u32>>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Report> {
     let waves: Vec<&str> = config.waves.iter().map(|w| w.id.as_str()).collect();
@@ -280,6 +316,7 @@ fn tie_reports(
             )));
         }
         let mut lookup = |col: &str| {
+            let index = index?;
             let v = t.get(col, row);
             let found = index.get(v).copied();
             if found.is_none() {
