@@ -747,8 +747,7 @@ impl<'a> Plan<'a> {
         let mut by_primary = vec![Vec::new(); n_primary];
         let mut by_country = vec![Vec::new(); n_country];
         let mut by_cell = vec![Vec::new(); n_primary * n_country];
-        for i in 0..n {
-            let (p, c) = (primary[i], orgs.country[i]);
+        for (i, (&p, &c)) in primary.iter().zip(&orgs.country).enumerate() {
             by_primary[p].push(i as u32);
             by_country[c].push(i as u32);
             by_cell[p * n_country + c].push(i as u32);
@@ -914,7 +913,7 @@ impl<'a> Plan<'a> {
             "excerpt_id,source_id,source_kind,level,country,population,codes,consent,text\n",
         );
         let (mut count, mut consented) = (0, 0);
-        for s in 0..sources {
+        for (s, &consent) in consenting.iter().enumerate() {
             let (source, kind) = if s < e.interviews {
                 (
                     format!("INT-{:0w$}", s + 1, w = digits(e.interviews).max(2)),
@@ -934,7 +933,6 @@ impl<'a> Plan<'a> {
             let (names, weights) = &countries[level];
             let country = names[dice.pick(weights)];
             let pop = &primary.categories[dice.pick(&population)].id;
-            let consent = consenting[s];
             let n = e.min_per_source + dice.below(e.max_per_source - e.min_per_source + 1);
             for _ in 0..n {
                 count += 1;
