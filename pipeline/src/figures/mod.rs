@@ -2,15 +2,41 @@
 //!
 //! Every figure is a pure function of its inputs: no randomness without the study's
 //! seed, fixed sizes, and fonts named by family (the vendored fonts that Typst uses
-//! when it embeds the SVG). Groups smaller than the suppression threshold are drawn
-//! as a marked gap, never as a bar.
+//! when it embeds the SVG). Numbers are printed through [`crate::numfmt`]. Groups
+//! smaller than the suppression threshold are never drawn as a bar, segment, cell or
+//! colour: they are a marked gap, `<N`, a blank or neutral grey.
+//!
+//! The figures, by file stem (`<column>` is a dimension's column, `<wave>` a wave id):
+//!
+//! - `profile`: the organisational profile, one 100% bar per dimension;
+//! - `distribution-<column>`: organisations per category;
+//! - `ties-by-<column>`: mean ties per organisation per category and wave;
+//! - `cross-ratio-by-<column>`: mean share of ties across categories, per wave;
+//! - `network-<wave>`: the network map, in one layout for all waves;
+//! - `mixing-<column>-<wave>`: ties between categories, for the primary and the
+//!   vertical dimension;
+//! - `codes`: how often each qualitative code was applied.
 
 mod bars;
+mod draw;
+mod hbars;
+mod heatmap;
+mod network;
+mod profile;
+#[cfg(test)]
+mod tests;
 
 use crate::model::Study;
-use crate::stats::Stats;
+use crate::numfmt;
+use crate::stats::{DimensionStats, Stats, rng};
+use crate::study::{CodeKind, Dimension};
 
-pub use bars::{BarChart, BarGroup};
+pub use bars::{BarChart, BarGroup, Scale};
+pub use draw::Rgb;
+pub use hbars::{HBar, HBarChart};
+pub use heatmap::Heatmap;
+pub use network::{NetworkMap, Shape};
+pub use profile::Profile;
 
 /// The sans-serif family used in figures (vendored in `report/fonts`).
 pub const FONT: &str = "Inter";
@@ -18,7 +44,7 @@ pub const FONT: &str = "Inter";
 /// A rendered figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Figure {
-    /// File stem, for example `fig3-ties-by-population`.
+    /// File stem, for example `ties-by-population`.
     pub name: String,
     /// Alternative text for screen readers, built from the data.
     pub alt: String,
@@ -26,35 +52,143 @@ pub struct Figure {
     pub svg: String,
 }
 
-/// Draws every figure of the documents.
-pub fn render_all(study: &Study, stats: &Stats) -> Result<Vec<Figure>, FigureError> {
-    let primary = study.primary_index();
-    let mut figures = vec![ties_by_dimension(
-        study,
-        stats,
-        primary,
-        "fig3-ties-by-population",
-    )?];
-    if let Some(k) = study.config.dimensions.iter().position(|d| d.column == "org_type") {
-        figures.push(ties_by_dimension(study, stats, k, "fig4-ties-by-org-type")?);
-    }
-    Ok(figures)
-}
-
-/// An error from the drawing backend.
+/// An error from the drawing backend, or statistics that do not match the study.
 #[derive(Debug, thiserror::Error)]
 #[error("could not draw figure {figure}: {message}")]
 pub struct FigureError {
     /// Which figure.
     pub figure: String,
-    /// The backend's message.
+    /// What went wrong.
     pub message: String,
 }
 
-/// Mean ties per category of dimension `k`, one bar per wave (the seed's Fig 3/4).
-pub fn ties_by_dimension(study: &Study, stats: &Stats, k: usize, name: &str) -> Result<Figure, FigureError> {
+fn fail(figure: &str, message: impl Into<String>) -> FigureError {
+    FigureError {
+        figure: figure.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Draws every figure of the documents, in the order they are discussed.
+pub fn render_all(study: &Study, stats: &Stats) -> Result<Vec<Figure>, FigureError> {
+    let config = &study.config;
+    let dims = 0..config.dimensions.len();
+    let mut figures = vec![profile(study)?];
+    for k in dims.clone() {
+        figures.push(distribution(study, k)?);
+    }
+    for k in dims.clone() {
+        figures.push(ties_by_dimension(study, stats, k)?);
+    }
+    for k in dims {
+        figures.push(cross_ratio_by_dimension(study, stats, k)?);
+    }
+    let layout = NetworkLayout::compute(study);
+    for w in 0..config.waves.len() {
+        figures.push(network_map(study, stats, &layout, w)?);
+    }
+    let mut mixing_dims = vec![study.primary_index()];
+    if let Some(v) = config.vertical_dimension.as_deref()
+        && let Some(k) = config.dimensions.iter().position(|d| d.column == v)
+        && !mixing_dims.contains(&k)
+    {
+        mixing_dims.push(k);
+    }
+    for &k in &mixing_dims {
+        for w in 0..config.waves.len() {
+            figures.push(mixing(study, stats, k, w)?);
+        }
+    }
+    figures.push(codes(study, stats)?);
+    Ok(figures)
+}
+
+/// The suppression threshold.
+fn threshold(study: &Study) -> usize {
+    study.config.suppression_threshold as usize
+}
+
+/// Whether a group of `n` organisations is too small to show.
+pub fn suppressed(study: &Study, n: usize) -> bool {
+    n < threshold(study)
+}
+
+/// Organisations per category of dimension `k`, in display order.
+pub fn category_counts(study: &Study, k: usize) -> Vec<usize> {
+    let mut counts = vec![
+        0;
+        study
+            .config
+            .dimensions
+            .get(k)
+            .map_or(0, |d| d.categories.len())
+    ];
+    for org in &study.orgs {
+        if let Some(n) = org.categories.get(k).and_then(|&c| counts.get_mut(c)) {
+            *n += 1;
+        }
+    }
+    counts
+}
+
+/// `s` with its first letter in lower case, for use inside a sentence.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The note for a suppressed group.
+fn fewer_than(study: &Study) -> String {
+    format!("fewer than {} organisations", threshold(study))
+}
+
+/// The statistics of dimension `k` in wave `w`.
+fn dim_stats<'a>(
+    study: &Study,
+    stats: &'a Stats,
+    k: usize,
+    w: usize,
+    figure: &str,
+) -> Result<&'a DimensionStats, FigureError> {
+    let column = &study.config.dimensions[k].column;
+    stats
+        .waves
+        .get(w)
+        .and_then(|wave| wave.dimensions.iter().find(|d| &d.column == column))
+        .filter(|d| d.categories.len() == study.config.dimensions[k].categories.len())
+        .ok_or_else(|| {
+            fail(
+                figure,
+                format!("no statistics for dimension {column:?} in wave {w}"),
+            )
+        })
+}
+
+/// A bar chart of one statistic per category of dimension `k`, one bar per wave.
+fn per_wave_chart(
+    study: &Study,
+    stats: &Stats,
+    k: usize,
+    name: &str,
+    value: impl Fn(&crate::stats::CategoryStats) -> Option<f64>,
+) -> Result<BarChart, FigureError> {
     let dim = &study.config.dimensions[k];
-    let threshold = study.config.suppression_threshold as usize;
+    let waves = (0..study.config.waves.len())
+        .map(|w| dim_stats(study, stats, k, w, name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let counts = category_counts(study, k);
     let groups = dim
         .categories
         .iter()
@@ -62,35 +196,572 @@ pub fn ties_by_dimension(study: &Study, stats: &Stats, k: usize, name: &str) -> 
         .map(|(i, c)| BarGroup {
             label: c.label.clone(),
             colour: c.colour.clone(),
-            values: stats
-                .waves
-                .iter()
-                .map(|w| {
-                    let cs = &w.dimensions[k].categories[i];
-                    if cs.n < threshold { None } else { cs.mean_ties }
-                })
-                .collect(),
+            suppressed: suppressed(study, counts[i])
+                || waves.iter().any(|d| suppressed(study, d.categories[i].n)),
+            values: waves.iter().map(|d| value(&d.categories[i])).collect(),
         })
-        .collect::<Vec<_>>();
-    let series: Vec<String> = study.config.waves.iter().map(|w| w.label.clone()).collect();
-    let chart = BarChart {
-        y_label: "Mean ties per organisation".into(),
-        series: series.clone(),
-        groups: groups.clone(),
-    };
-    let svg = chart.to_svg().map_err(|message| FigureError { figure: name.into(), message })?;
-    let mut alt = format!("Bar chart of the mean number of ties per organisation by {}", dim.label.to_lowercase());
-    for g in &groups {
-        let vals: Vec<String> = series
+        .collect();
+    Ok(BarChart {
+        y_label: String::new(),
+        series: study.config.waves.iter().map(|w| w.label.clone()).collect(),
+        groups,
+        scale: Scale::Number { decimals: 1 },
+        suppressed_note: fewer_than(study),
+    })
+}
+
+/// Alt-text sentences listing each group's values per wave.
+fn describe_groups(chart: &BarChart, study: &Study, format: impl Fn(f64) -> String) -> String {
+    let mut parts = Vec::new();
+    for g in &chart.groups {
+        if g.suppressed {
+            parts.push(format!("{}: not shown, {}", g.label, fewer_than(study)));
+            continue;
+        }
+        let vals: Vec<String> = chart
+            .series
             .iter()
             .zip(&g.values)
             .map(|(s, v)| match v {
-                Some(v) => format!("{} {}", s.to_lowercase(), crate::numfmt::fixed(*v, 1)),
-                None => format!("{} suppressed", s.to_lowercase()),
+                Some(v) if v.is_finite() => format!("{} {}", lower_first(s), format(*v)),
+                _ => format!("{} no value", lower_first(s)),
             })
             .collect();
-        alt.push_str(&format!("; {}: {}", g.label, vals.join(", ")));
+        parts.push(format!("{}: {}", g.label, vals.join(", ")));
     }
-    alt.push('.');
-    Ok(Figure { name: name.into(), alt, svg })
+    parts.join("; ")
+}
+
+fn draw_error(name: &str) -> impl Fn(String) -> FigureError + '_ {
+    move |message| fail(name, message)
+}
+
+/// Mean ties per organisation per category of dimension `k`, one bar per wave (the
+/// seed's Fig 3 for the population served, Fig 4 for organisation type).
+pub fn ties_by_dimension(study: &Study, stats: &Stats, k: usize) -> Result<Figure, FigureError> {
+    let dim = &study.config.dimensions[k];
+    let name = format!("ties-by-{}", dim.column);
+    let mut chart = per_wave_chart(study, stats, k, &name, |c| c.mean_ties)?;
+    chart.y_label = "Mean ties per organisation".into();
+    let svg = chart.to_svg().map_err(draw_error(&name))?;
+    let alt = format!(
+        "Bar chart of the mean number of ties per organisation by {}, one bar per survey wave. {}.",
+        lower_first(&dim.label),
+        describe_groups(&chart, study, |v| numfmt::fixed(v, 1))
+    );
+    Ok(Figure { name, alt, svg })
+}
+
+/// Mean cross-category ratio per category of dimension `k`, one bar per wave (the
+/// seed's Fig 5 for the population served).
+pub fn cross_ratio_by_dimension(
+    study: &Study,
+    stats: &Stats,
+    k: usize,
+) -> Result<Figure, FigureError> {
+    let dim = &study.config.dimensions[k];
+    let name = format!("cross-ratio-by-{}", dim.column);
+    let mut chart = per_wave_chart(study, stats, k, &name, |c| c.cross_ratio)?;
+    chart.y_label = "Share of ties to other categories".into();
+    chart.scale = Scale::Percent;
+    let svg = chart.to_svg().map_err(draw_error(&name))?;
+    let alt = format!(
+        "Bar chart of the average share of each organisation's ties that link it to another category of {} (organisations with at least one tie), one bar per survey wave. {}.",
+        lower_first(&dim.label),
+        describe_groups(&chart, study, numfmt::percent)
+    );
+    Ok(Figure { name, alt, svg })
+}
+
+/// Organisations per category of dimension `k`.
+pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
+    let dim = &study.config.dimensions[k];
+    let name = format!("distribution-{}", dim.column);
+    let counts = category_counts(study, k);
+    let chart = BarChart {
+        y_label: "Organisations".into(),
+        series: vec!["Organisations".into()],
+        groups: dim
+            .categories
+            .iter()
+            .zip(&counts)
+            .map(|(c, &n)| BarGroup {
+                label: c.label.clone(),
+                colour: c.colour.clone(),
+                suppressed: suppressed(study, n),
+                values: vec![Some(n as f64)],
+            })
+            .collect(),
+        scale: Scale::Number { decimals: 0 },
+        suppressed_note: fewer_than(study),
+    };
+    let svg = chart.to_svg().map_err(draw_error(&name))?;
+    let parts: Vec<String> = dim
+        .categories
+        .iter()
+        .zip(&counts)
+        .map(|(c, &n)| {
+            if suppressed(study, n) {
+                format!("{}: fewer than {}", c.label, threshold(study))
+            } else {
+                format!("{}: {n}", c.label)
+            }
+        })
+        .collect();
+    let alt = format!(
+        "Bar chart of the number of partner organisations by {}. {}.",
+        lower_first(&dim.label),
+        parts.join("; ")
+    );
+    Ok(Figure { name, alt, svg })
+}
+
+/// The organisational profile: one 100% bar per dimension over its categories.
+pub fn profile(study: &Study) -> Result<Figure, FigureError> {
+    let name = "profile";
+    let t = study.config.suppression_threshold;
+    let rows: Vec<profile::Row> = study
+        .config
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(k, dim)| profile::Row {
+            label: dim.label.clone(),
+            segments: dim
+                .categories
+                .iter()
+                .zip(category_counts(study, k))
+                .map(|(c, n)| profile::Segment {
+                    label: c.label.clone(),
+                    colour: Rgb::hex(&c.colour),
+                    count: n,
+                    suppressed: suppressed(study, n),
+                })
+                .collect(),
+        })
+        .collect();
+    let fig = Profile { rows, threshold: t };
+    let svg = fig.to_svg().map_err(draw_error(name))?;
+    let rows: Vec<String> = fig
+        .rows
+        .iter()
+        .map(|r| {
+            let segs: Vec<String> = r
+                .segments
+                .iter()
+                .map(|s| format!("{} {}", s.label, s.count_text(t)))
+                .collect();
+            format!("{}: {}", r.label, segs.join(", "))
+        })
+        .collect();
+    let alt = format!(
+        "Organisational profile of the {} partner organisations: one stacked bar per dimension of difference showing how the organisations divide over its categories. {}.",
+        study.orgs.len(),
+        rows.join("; ")
+    );
+    Ok(Figure {
+        name: name.into(),
+        alt,
+        svg,
+    })
+}
+
+/// The one layout of the network maps: which organisations are drawn (all, or a
+/// seeded sample of large networks) and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkLayout {
+    /// Organisation indices drawn, ascending.
+    pub nodes: Vec<u32>,
+    /// Position of each drawn organisation in layout units.
+    pub positions: Vec<(f64, f64)>,
+    /// For each organisation, its index in `nodes`.
+    pub index: Vec<Option<u32>>,
+    /// Whether `nodes` is a sample.
+    pub sampled: bool,
+}
+
+impl NetworkLayout {
+    /// The layout of the union of every wave's ties, seeded from the study seed and
+    /// the FNV-1a hash of the wave ids.
+    pub fn compute(study: &Study) -> NetworkLayout {
+        let n = study.orgs.len();
+        let waves: Vec<&str> = study.config.waves.iter().map(|w| w.id.as_str()).collect();
+        let key = waves.join("+");
+        let sampled = n > network::SAMPLE_ABOVE;
+        let nodes: Vec<u32> = if sampled {
+            let seed = rng::derive_seed(study.config.seed, "network-sample", "", &key);
+            rng::sample(&mut rng::generator(seed, 0), n, network::SAMPLE_SIZE)
+        } else {
+            (0..n as u32).collect()
+        };
+        let mut index = vec![None; n];
+        for (i, &v) in nodes.iter().enumerate() {
+            index[v as usize] = Some(i as u32);
+        }
+        let mut union: Vec<(u32, u32)> = (0..study.config.waves.len())
+            .flat_map(|w| local_ties(study, &index, w))
+            .collect();
+        union.sort_unstable();
+        union.dedup();
+        let seed = rng::derive_seed(study.config.seed, "network-layout", "", &key);
+        let positions = network::layout(nodes.len(), &union, seed, network::aspect());
+        NetworkLayout {
+            nodes,
+            positions,
+            index,
+            sampled,
+        }
+    }
+}
+
+/// Wave `w`'s ties among the drawn organisations, as indices into the layout's nodes.
+fn local_ties(study: &Study, index: &[Option<u32>], w: usize) -> Vec<(u32, u32)> {
+    study
+        .ties(w)
+        .into_iter()
+        .filter_map(|(a, b)| Some((index[a as usize]?, index[b as usize]?)))
+        .collect()
+}
+
+/// Colours of the primary dimension's categories, grey for small groups; and the
+/// legend entries.
+fn colour_key(
+    study: &Study,
+    dim: &Dimension,
+    counts: &[usize],
+) -> (Vec<Rgb>, Vec<network::LegendEntry>) {
+    let colours: Vec<Rgb> = dim
+        .categories
+        .iter()
+        .zip(counts)
+        .map(|(c, &n)| {
+            if suppressed(study, n) {
+                Rgb::NEUTRAL
+            } else {
+                Rgb::hex(&c.colour)
+            }
+        })
+        .collect();
+    let mut entries: Vec<_> = dim
+        .categories
+        .iter()
+        .zip(counts)
+        .zip(&colours)
+        .filter(|((_, n), _)| !suppressed(study, **n))
+        .map(|((c, _), &col)| (c.label.clone(), col, Shape::Circle, true))
+        .collect();
+    if counts.iter().any(|&n| n > 0 && suppressed(study, n)) {
+        entries.push((OTHER.into(), Rgb::NEUTRAL, Shape::Circle, true));
+    }
+    (colours, entries)
+}
+
+/// The legend label of categories below the suppression threshold.
+pub const OTHER: &str = "Other (small groups)";
+
+/// The network map of wave `w` in the shared layout.
+pub fn network_map(
+    study: &Study,
+    stats: &Stats,
+    layout: &NetworkLayout,
+    w: usize,
+) -> Result<Figure, FigureError> {
+    let config = &study.config;
+    let wave = &config.waves[w];
+    let name = format!("network-{}", wave.id);
+    let kp = study.primary_index();
+    let primary = config.primary();
+    let (colours, colour_entries) = colour_key(study, primary, &category_counts(study, kp));
+    let vertical = config.vertical().and_then(|d| {
+        config
+            .dimensions
+            .iter()
+            .position(|x| x.column == d.column)
+            .map(|k| (k, d))
+    });
+    let shapes: Vec<Shape> = match vertical {
+        Some((k, d)) => category_counts(study, k)
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                if suppressed(study, n) {
+                    Shape::Plus
+                } else {
+                    Shape::of_category(i)
+                }
+            })
+            .take(d.categories.len())
+            .collect(),
+        None => Vec::new(),
+    };
+    let nodes: Vec<network::Node> = layout
+        .nodes
+        .iter()
+        .zip(&layout.positions)
+        .map(|(&v, &at)| {
+            let org = &study.orgs[v as usize];
+            let colour = org
+                .categories
+                .get(kp)
+                .and_then(|&c| colours.get(c))
+                .copied()
+                .unwrap_or(Rgb::NEUTRAL);
+            let shape = vertical
+                .and_then(|(k, _)| org.categories.get(k))
+                .and_then(|&c| shapes.get(c))
+                .copied()
+                .unwrap_or(Shape::Circle);
+            network::Node {
+                at,
+                colour,
+                shape,
+                filled: org.responded,
+            }
+        })
+        .collect();
+    let edges = local_ties(study, &layout.index, w);
+
+    let mut legend = vec![network::Legend {
+        heading: primary.label.clone(),
+        entries: colour_entries,
+    }];
+    if let Some((k, d)) = vertical {
+        let counts = category_counts(study, k);
+        let mut entries: Vec<_> = d
+            .categories
+            .iter()
+            .zip(&counts)
+            .enumerate()
+            .filter(|(_, (_, n))| !suppressed(study, **n))
+            .map(|(i, (c, _))| (c.label.clone(), Rgb::MUTED, Shape::of_category(i), true))
+            .collect();
+        if counts.iter().any(|&n| n > 0 && suppressed(study, n)) {
+            entries.push((OTHER.into(), Rgb::MUTED, Shape::Plus, true));
+        }
+        legend.push(network::Legend {
+            heading: d.label.clone(),
+            entries,
+        });
+    }
+    legend.push(network::Legend {
+        heading: "Survey".into(),
+        entries: vec![
+            ("Responded (filled)".into(), Rgb::MUTED, Shape::Circle, true),
+            (
+                "Did not respond (hollow)".into(),
+                Rgb::MUTED,
+                Shape::Circle,
+                false,
+            ),
+        ],
+    });
+
+    let total = study.orgs.len();
+    let drawn = layout.nodes.len();
+    let mut notes = Vec::new();
+    if layout.sampled {
+        notes.push(format!(
+            "Random sample of {drawn} of {total} organisations and the {} ties among them",
+            edges.len()
+        ));
+    } else {
+        notes.push(format!("{} ties among {total} organisations", edges.len()));
+    }
+    let map = NetworkMap {
+        nodes,
+        edges,
+        legend,
+        notes,
+    };
+    let svg = map.to_svg().map_err(draw_error(&name))?;
+
+    let responded = layout
+        .nodes
+        .iter()
+        .filter(|&&v| study.orgs[v as usize].responded)
+        .count();
+    let ties = stats.waves.get(w).map_or(map.edges.len(), |s| s.ties);
+    let mut alt = format!("Network map {}: ", lower_first(&wave.label));
+    if layout.sampled {
+        alt.push_str(&format!(
+            "a random sample of {drawn} of the {total} partner organisations, drawn with the {} ties among them (of {ties} ties in all). ",
+            map.edges.len()
+        ));
+    } else {
+        alt.push_str(&format!(
+            "the {total} partner organisations and the {ties} ties between them. "
+        ));
+    }
+    let colour_names: Vec<String> = map.legend[0].entries.iter().map(|e| e.0.clone()).collect();
+    alt.push_str(&format!(
+        "Colour shows {} ({})",
+        lower_first(&primary.label),
+        and_list(&colour_names)
+    ));
+    if let Some((_, d)) = vertical {
+        let shape_names: Vec<String> = map.legend[1]
+            .entries
+            .iter()
+            .map(|e| format!("{} {}", shape_name(e.2), e.0))
+            .collect();
+        alt.push_str(&format!(
+            "; shape shows {} ({})",
+            lower_first(&d.label),
+            and_list(&shape_names)
+        ));
+    }
+    alt.push_str(&format!(
+        ". Filled symbols are the {responded} organisations that answered the survey, hollow symbols the {} that did not. ",
+        drawn - responded
+    ));
+    if map
+        .legend
+        .iter()
+        .flat_map(|l| &l.entries)
+        .any(|e| e.0 == OTHER)
+    {
+        alt.push_str(&format!(
+            "Categories with {} are drawn as {}. ",
+            fewer_than(study),
+            lower_first(OTHER)
+        ));
+    }
+    if config.waves.len() > 1 {
+        alt.push_str("Every wave's map places the organisations in the same positions.");
+    }
+    let alt = alt.trim_end().to_owned();
+    Ok(Figure { name, alt, svg })
+}
+
+fn shape_name(s: Shape) -> &'static str {
+    match s {
+        Shape::Circle => "circle:",
+        Shape::Square => "square:",
+        Shape::Triangle => "triangle:",
+        Shape::Diamond => "diamond:",
+        Shape::TriangleDown => "downward triangle:",
+        Shape::Hexagon => "hexagon:",
+        Shape::Plus => "plus sign:",
+    }
+}
+
+/// The heat map of ties between the categories of dimension `k` in wave `w`.
+pub fn mixing(study: &Study, stats: &Stats, k: usize, w: usize) -> Result<Figure, FigureError> {
+    let dim = &study.config.dimensions[k];
+    let wave = &study.config.waves[w];
+    let name = format!("mixing-{}-{}", dim.column, wave.id);
+    let ds = dim_stats(study, stats, k, w, &name)?;
+    let kk = dim.categories.len();
+    if ds.mixing.len() != kk || ds.mixing.iter().any(|r| r.len() != kk) {
+        return Err(fail(
+            &name,
+            "the mixing matrix does not match the categories",
+        ));
+    }
+    let counts = category_counts(study, k);
+    let map = Heatmap {
+        labels: dim.categories.iter().map(|c| c.label.clone()).collect(),
+        suppressed: counts.iter().map(|&n| suppressed(study, n)).collect(),
+        counts: ds.mixing.clone(),
+        threshold: study.config.suppression_threshold,
+        unit: "Ties".into(),
+    };
+    let svg = map.to_svg().map_err(draw_error(&name))?;
+    let label = |i: usize| dim.categories[i].label.clone();
+    let mut parts = Vec::new();
+    for (i, j, v) in map.cells().into_iter().filter(|&(i, j, _)| i <= j) {
+        if i == j {
+            parts.push(format!("within {}: {v}", label(i)));
+        } else {
+            parts.push(format!("between {} and {}: {v}", label(i), label(j)));
+        }
+    }
+    let mut alt = format!(
+        "Heat map of the ties between organisations by {} {}, with the same categories as rows and columns and each cell giving its number of ties. Ties {}.",
+        lower_first(&dim.label),
+        lower_first(&wave.label),
+        parts.join("; ")
+    );
+    let hidden: Vec<String> = (0..kk).filter(|&i| map.suppressed[i]).map(label).collect();
+    if !hidden.is_empty() {
+        alt.push_str(&format!(
+            " The rows and columns of {} are left blank ({}).",
+            and_list(&hidden),
+            fewer_than(study)
+        ));
+    }
+    Ok(Figure { name, alt, svg })
+}
+
+/// The colour and legend label of a code kind (Okabe-Ito colours).
+pub fn kind_key(kind: CodeKind) -> (&'static str, Rgb) {
+    match kind {
+        CodeKind::Challenge => ("Challenge", Rgb(0xD5, 0x5E, 0x00)),
+        CodeKind::Benefit => ("Benefit", Rgb(0x00, 0x9E, 0x73)),
+        CodeKind::Recommendation => ("Recommendation", Rgb(0x00, 0x72, 0xB2)),
+    }
+}
+
+/// How often each qualitative code was applied, in codebook order.
+pub fn codes(study: &Study, stats: &Stats) -> Result<Figure, FigureError> {
+    let name = "codes";
+    let kinds = [
+        CodeKind::Challenge,
+        CodeKind::Benefit,
+        CodeKind::Recommendation,
+    ];
+    let present: Vec<CodeKind> = kinds
+        .into_iter()
+        .filter(|k| stats.qualitative.codes.iter().any(|c| c.kind == *k))
+        .collect();
+    let label_of = |id: &str| {
+        study
+            .config
+            .codebook
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_owned(), |c| c.label.clone())
+    };
+    let chart = HBarChart {
+        x_label: "Coded excerpts".into(),
+        keys: present
+            .iter()
+            .map(|&k| {
+                let (l, c) = kind_key(k);
+                (l.to_owned(), c)
+            })
+            .collect(),
+        bars: stats
+            .qualitative
+            .codes
+            .iter()
+            .map(|c| HBar {
+                label: label_of(&c.id),
+                key: present.iter().position(|&k| k == c.kind).unwrap_or(0),
+                value: c.excerpts as u64,
+            })
+            .collect(),
+    };
+    let svg = chart.to_svg().map_err(draw_error(name))?;
+    let mut parts = Vec::new();
+    for &k in &present {
+        let items: Vec<String> = stats
+            .qualitative
+            .codes
+            .iter()
+            .filter(|c| c.kind == k)
+            .map(|c| format!("{} {}", label_of(&c.id), c.excerpts))
+            .collect();
+        parts.push(format!("{}s: {}", kind_key(k).0, items.join(", ")));
+    }
+    let alt = format!(
+        "Horizontal bar chart of how many of the {} coded interview and focus-group excerpts carry each code, in codebook order and coloured by kind. {}.",
+        stats.qualitative.excerpts,
+        parts.join(". ")
+    );
+    Ok(Figure {
+        name: name.into(),
+        alt,
+        svg,
+    })
 }
