@@ -43,10 +43,63 @@ pub struct Provenance {
     pub pipeline_version: String,
     /// The Typst version that compiles the sources.
     pub typst_version: String,
-    /// SHA-256 of the input manifest: the one digest that names all inputs.
-    pub inputs_digest: String,
-    /// Every input and its digest, sorted by path.
+    /// SHA-256 of the data-only manifest (the `data/` lines of `inputs.sha256`): the
+    /// one digest that names the study's data.
+    pub data_digest: String,
+    /// Per document, the manifest of exactly the inputs that shape it.
+    pub documents: Vec<DocumentInputs>,
+}
+
+/// The inputs of one document: the study's data, its template, the shared Typst
+/// library and the fonts. Each PDF carries the digest of its own manifest, so editing
+/// one document's template does not change the other document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentInputs {
+    /// Output stem (`brief`, `deck`).
+    pub stem: String,
+    /// The manifest's file name in the output folder (`brief.inputs.sha256`).
+    pub manifest_name: String,
+    /// SHA-256 of the manifest's text.
+    pub digest: String,
+    /// The entries, sorted by path.
     pub inputs: Vec<manifest::Entry>,
+}
+
+impl Provenance {
+    /// Splits the full input manifest into the data digest and one manifest per
+    /// document of [`DOCUMENTS`].
+    pub fn new(pipeline_version: &str, typst_version: &str, all: &[manifest::Entry]) -> Provenance {
+        let data: Vec<manifest::Entry> = all.iter().filter(|e| e.path.starts_with("data/")).cloned().collect();
+        let documents = DOCUMENTS
+            .iter()
+            .map(|(template, stem)| {
+                let template_path = format!("report/{template}");
+                let inputs: Vec<manifest::Entry> = all
+                    .iter()
+                    .filter(|e| {
+                        e.path.starts_with("data/")
+                            || e.path.starts_with("report/fonts/")
+                            || e.path == "report/lib.typ"
+                            || e.path == template_path
+                    })
+                    .cloned()
+                    .collect();
+                let text = manifest::render(&inputs);
+                DocumentInputs {
+                    stem: (*stem).to_owned(),
+                    manifest_name: format!("{stem}.inputs.sha256"),
+                    digest: manifest::sha256_hex(text.as_bytes()),
+                    inputs,
+                }
+            })
+            .collect();
+        Provenance {
+            pipeline_version: pipeline_version.to_owned(),
+            typst_version: typst_version.to_owned(),
+            data_digest: manifest::sha256_hex(manifest::render(&data).as_bytes()),
+            documents,
+        }
+    }
 }
 
 /// Everything derived from a study, ready to be written and compiled.
@@ -120,9 +173,11 @@ pub fn derive(
     }));
     let env = render::environment(templates)?;
     let mut sources = Vec::new();
-    for (template, stem) in DOCUMENTS {
-        let text = env.get_template(template)?.render(&context)?;
-        sources.push((stem.to_owned(), text));
+    for ((template, stem), doc) in DOCUMENTS.iter().zip(&provenance.documents) {
+        let doc = minijinja::Value::from(minijinja::value::Serde(doc));
+        let ctx = minijinja::context! { doc => doc, ..context.clone() };
+        let text = env.get_template(template)?.render(&ctx)?;
+        sources.push(((*stem).to_owned(), text));
     }
     Ok(Derived { stats, stats_json, figures, sources, warnings })
 }

@@ -155,10 +155,14 @@ pub fn build(study: &Study, stats: &Stats) -> Views {
             .and_then(|v| cfg.dimensions.iter().position(|d| &d.column == v)),
         dimensions,
         grid,
-        quotes: Quotes {
-            challenge: quotes(study, CodeKind::Challenge),
-            benefit: quotes(study, CodeKind::Benefit),
-            recommendation: quotes(study, CodeKind::Recommendation),
+        quotes: {
+            // Each excerpt is quoted at most once across the kinds.
+            let mut used = Vec::new();
+            Quotes {
+                challenge: quotes(study, CodeKind::Challenge, &mut used),
+                benefit: quotes(study, CodeKind::Benefit, &mut used),
+                recommendation: quotes(study, CodeKind::Recommendation, &mut used),
+            }
         },
         themes: Themes {
             challenge: themes(study, CodeKind::Challenge),
@@ -225,24 +229,35 @@ fn kind_matches(study: &Study, codes: &[usize], kind: CodeKind) -> bool {
     codes.iter().any(|&c| study.config.codebook[c].kind == kind)
 }
 
-/// Consented excerpts of `kind`, shortest-enough first in id order, at most one per
-/// source so no single voice dominates.
-fn quotes(study: &Study, kind: CodeKind) -> Vec<Quote> {
+/// Consented excerpts of `kind` that fit on a slide, in id order, at most one per
+/// source so no single voice dominates and none already quoted (`used` holds the
+/// ids quoted so far). Excerpts coded only with codes of `kind` come first.
+fn quotes<'a>(study: &'a Study, kind: CodeKind, used: &mut Vec<&'a str>) -> Vec<Quote> {
     let primary = study.config.primary();
+    let pure = |codes: &[usize]| codes.iter().all(|&c| study.config.codebook[c].kind == kind);
+    let mut candidates: Vec<&crate::model::Excerpt> = study
+        .excerpts
+        .iter()
+        .filter(|e| {
+            e.consent
+                && e.text.chars().count() <= QUOTE_MAX_CHARS
+                && kind_matches(study, &e.codes, kind)
+                && !used.contains(&e.id.as_str())
+        })
+        .collect();
+    // Stable: id order within each group.
+    candidates.sort_by_key(|e| !pure(&e.codes));
     let mut used_sources: Vec<&str> = Vec::new();
     let mut out = Vec::new();
-    for e in &study.excerpts {
+    for e in candidates {
         if out.len() == QUOTES_PER_KIND {
             break;
         }
-        let fits = e.consent
-            && e.text.chars().count() <= QUOTE_MAX_CHARS
-            && kind_matches(study, &e.codes, kind)
-            && !used_sources.contains(&e.source_id.as_str());
-        if !fits {
+        if used_sources.contains(&e.source_id.as_str()) {
             continue;
         }
         used_sources.push(&e.source_id);
+        used.push(&e.id);
         let source = match e.source_kind {
             SourceKind::Interview => "interview",
             SourceKind::FocusGroup => "focus group",

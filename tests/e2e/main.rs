@@ -4,6 +4,7 @@
 
 mod support;
 
+mod documents;
 mod faults;
 mod report;
 mod typst;

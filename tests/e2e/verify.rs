@@ -99,7 +99,7 @@ fn a_pdf_is_identified_by_the_lock_and_by_its_metadata() {
     assert!(verify::identify_pdf(&outcome.lock, &brief).expect("reads"));
     let bytes = fs::read(&brief).expect("pdf");
     let claimed = verify::claimed_digest(&bytes).expect("the PDF names its inputs");
-    assert_eq!(Some(&claimed), outcome.lock.inputs.get("inputs.sha256"));
+    assert_eq!(Some(&claimed), outcome.lock.inputs.get("brief.inputs.sha256"));
     support::tamper(&brief);
     assert!(!verify::identify_pdf(&outcome.lock, &brief).expect("reads"));
 }

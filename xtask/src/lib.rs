@@ -8,6 +8,7 @@ pub mod flags;
 pub mod fsio;
 pub mod layout;
 pub mod report;
+pub mod stages;
 pub mod synth;
 pub mod typst;
 pub mod verify;

@@ -21,6 +21,9 @@ const LIB_TYP: &str = "lib.typ";
 /// repository root.
 pub const INPUTS_MANIFEST: &str = "inputs.sha256";
 
+/// The lock's name for the digest of the data-only manifest.
+pub const DATA_DIGEST: &str = "data";
+
 /// What a report run produced.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -103,12 +106,8 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     lap("find typst", &mut timings);
 
     let templates = fsio::read_templates(&layout.report())?;
-    let provenance = pipeline::Provenance {
-        pipeline_version: env!("CARGO_PKG_VERSION").to_owned(),
-        typst_version: typst.version().to_owned(),
-        inputs_digest: sha256_hex(manifest_text.as_bytes()),
-        inputs: fsio::entries(&inputs),
-    };
+    let provenance =
+        pipeline::Provenance::new(env!("CARGO_PKG_VERSION"), typst.version(), &fsio::entries(&inputs));
     let derived = pipeline::derive(study.files(), &templates, &provenance)?;
     lap("statistics + figures", &mut timings);
 
@@ -116,7 +115,11 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     lock.tools.insert("pipeline".into(), provenance.pipeline_version.clone());
     lock.tools.insert("typst".into(), provenance.typst_version.clone());
     lock.tools.insert("code".into(), code_digest);
-    lock.inputs.insert(INPUTS_MANIFEST.into(), provenance.inputs_digest.clone());
+    lock.inputs.insert(INPUTS_MANIFEST.into(), sha256_hex(manifest_text.as_bytes()));
+    lock.inputs.insert(DATA_DIGEST.into(), provenance.data_digest.clone());
+    for doc in &provenance.documents {
+        lock.inputs.insert(doc.manifest_name.clone(), doc.digest.clone());
+    }
 
     // Every intermediate goes into the output folder, which is Typst's root.
     let write = |rel: String, bytes: &[u8], lock: &mut Lock| -> Result<()> {
@@ -124,6 +127,9 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
         fsio::write_atomic(&out.join(&rel), bytes)
     };
     fsio::write_atomic(&out.join(INPUTS_MANIFEST), manifest_text.as_bytes())?;
+    for doc in &provenance.documents {
+        fsio::write_atomic(&out.join(&doc.manifest_name), manifest::render(&doc.inputs).as_bytes())?;
+    }
     write("stats.json".into(), derived.stats_json.as_bytes(), &mut lock)?;
     for fig in &derived.figures {
         write(format!("figures/{}.svg", fig.name), fig.svg.as_bytes(), &mut lock)?;
@@ -210,7 +216,8 @@ fn compile_all(typst: &Typst, out: &Path, fonts: &Path, timestamp: i64) -> Resul
                     let input = format!("{stem}.typ");
                     let tmp = format!(".{stem}.tmp{}.pdf", std::process::id());
                     let standards = if *stem == "brief" { "a-3a,ua-1" } else { "ua-1" };
-                    let job = CompileJob { root: out, input: &input, output: &tmp, fonts, timestamp, standards };
+                    let deps = format!(".{stem}.deps.json");
+                    let job = CompileJob { root: out, input: &input, output: &tmp, fonts, timestamp, standards, deps: &deps };
                     let warnings = typst.compile(&job)?;
                     let pdf = out.join(format!("{stem}.pdf"));
                     fs::rename(out.join(&tmp), &pdf).with_context(|| format!("moving {} into place", pdf.display()))?;

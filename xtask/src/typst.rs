@@ -37,6 +37,8 @@ pub struct CompileJob<'a> {
     pub timestamp: i64,
     /// PDF standards to enforce, for example `a-3a,ua-1`.
     pub standards: &'a str,
+    /// File name inside `root` for Typst's list of the files it read (`--deps`).
+    pub deps: &'a str,
 }
 
 impl Typst {
@@ -134,6 +136,7 @@ impl Typst {
             .arg("short")
             .arg("--jobs")
             .arg("1");
+        cmd.arg("--deps").arg(job.deps);
         if !job.standards.is_empty() {
             cmd.arg("--pdf-standard").arg(job.standards);
         }

@@ -14,7 +14,7 @@ use pipeline::manifest::{self, sha256_hex};
 
 use crate::flags::VerifyArgs;
 use crate::layout::Layout;
-use crate::report::{self, INPUTS_MANIFEST, Target};
+use crate::report::{self, DATA_DIGEST, INPUTS_MANIFEST, Target};
 
 /// The marker before the input digest in the PDFs' metadata (see the templates).
 pub const DIGEST_MARKER: &str = "inputs-sha256:";
@@ -187,25 +187,27 @@ pub fn check_build_folder(layout: &Layout, expected: &Lock) -> Vec<Line> {
 pub fn identify_pdf(expected: &Lock, pdf: &Path) -> Result<bool> {
     let bytes = fs::read(pdf).with_context(|| format!("reading {}", pdf.display()))?;
     let digest = sha256_hex(&bytes);
-    let inputs = expected.inputs.get(INPUTS_MANIFEST).map_or("?", String::as_str);
+    let data = expected.inputs.get(DATA_DIGEST).map_or("?", String::as_str);
     if let Some((name, _)) = expected.outputs.iter().find(|(_, d)| **d == digest) {
         println!(
-            "{}: this is {name} as recorded in report.lock, built from inputs {inputs}",
+            "{}: this is {name} as recorded in report.lock, built from data {data}",
             pdf.display()
         );
         return Ok(true);
     }
-    let claimed = claimed_digest(&bytes);
-    match claimed {
-        Some(c) if c == inputs => println!(
-            "{}: not recorded in report.lock, but it names the same inputs ({c}); it was built \
-             from the current data by other code or tools, or modified afterwards",
-            pdf.display()
-        ),
-        Some(c) => println!(
-            "{}: not recorded in report.lock; it names inputs {c}, while the lock's inputs are {inputs}",
-            pdf.display()
-        ),
+    let known = |claim: &str| expected.inputs.iter().find(|(_, d)| d.as_str() == claim).map(|(n, _)| n.clone());
+    match claimed_digest(&bytes) {
+        Some(c) => match known(&c) {
+            Some(name) => println!(
+                "{}: not recorded in report.lock, but it names the inputs recorded as {name} ({c}); \
+                 it was built from the same inputs by other code or tools, or modified afterwards",
+                pdf.display()
+            ),
+            None => println!(
+                "{}: not recorded in report.lock; it names inputs {c}, which this lock does not record",
+                pdf.display()
+            ),
+        },
         None => println!("{}: not recorded in report.lock and names no inputs", pdf.display()),
     }
     Ok(false)

@@ -1,0 +1,233 @@
+//! What the documents may and may not show: hostile text stays text, only consented
+//! excerpts appear, no organisation id appears, and every number in the brief comes
+//! from `stats.json` or `study.toml`.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use pipeline::load::StudyFiles;
+use pipeline::numfmt;
+
+use crate::support;
+
+/// Collapses runs of whitespace so text broken across lines still matches.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Letters and digits only, lower case: robust to line breaks and hyphenation.
+fn letters(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+fn shipped_study() -> pipeline::model::Study {
+    let data = support::layout().data();
+    let read = |rel: &str| fs::read(data.join(rel)).expect("shipped study file");
+    let (config, orgs, ties, excerpts) = (
+        read("study.toml"),
+        read("raw/organisations.csv"),
+        read("raw/ties.csv"),
+        read("raw/excerpts.csv"),
+    );
+    let files = StudyFiles { config: &config, organisations: &orgs, ties: &ties, excerpts: &excerpts };
+    pipeline::load::load(files).expect("the shipped study loads").study
+}
+
+#[test]
+fn only_consented_excerpts_and_no_organisation_ids_appear() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outcome = support::build(None, dir.path());
+    let study = shipped_study();
+    let consented: BTreeSet<String> =
+        study.excerpts.iter().filter(|e| e.consent).map(|e| letters(&e.text)).collect();
+    let withheld: Vec<String> = study
+        .excerpts
+        .iter()
+        .filter(|e| !e.consent)
+        .map(|e| letters(&e.text))
+        // A withheld text identical to a consented one cannot be told apart.
+        .filter(|t| !consented.contains(t))
+        .collect();
+    assert!(!withheld.is_empty(), "the shipped study has excerpts without consent");
+    let mut quoted = 0;
+    for pdf in &outcome.pdfs {
+        let text = support::pdf_text(pdf);
+        let flat = letters(&text);
+        for w in &withheld {
+            assert!(!flat.contains(w.as_str()), "{} prints an excerpt without consent", pdf.display());
+        }
+        quoted += consented.iter().filter(|c| flat.contains(c.as_str())).count();
+        for org in &study.orgs {
+            assert!(!text.contains(&org.id), "{} names organisation {}", pdf.display(), org.id);
+        }
+    }
+    assert!(quoted > 0, "consented excerpts are quoted");
+}
+
+/// Strings that would be Typst code if they were not escaped.
+const HOSTILE: [&str; 8] = [
+    "#read(\"/etc/passwd\") $x^2$",
+    "*bold* _em_ @ref <label>",
+    "[b] \\ // line /* block */",
+    "`raw` #import \"lib.typ\": *",
+    "= Heading",
+    "- item",
+    "+ enum",
+    "/ term: description",
+];
+
+/// TOML basic string.
+fn toml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// CSV field.
+fn csv_field(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Copies the shipped study and puts hostile strings into its text fields.
+fn hostile_study(dir: &Path) {
+    let data = support::layout().data();
+    fs::create_dir_all(dir.join("raw")).expect("mkdir");
+    for f in ["raw/organisations.csv", "raw/ties.csv"] {
+        fs::copy(data.join(f), dir.join(f)).expect("copy");
+    }
+    let mut toml = fs::read_to_string(data.join("study.toml")).expect("study.toml");
+    let replace_value = |toml: &mut String, key_line: &str, value: &str| {
+        let start = toml.find(key_line).unwrap_or_else(|| panic!("{key_line} in study.toml"));
+        let end = start + toml[start..].find('\n').expect("line end");
+        toml.replace_range(start..end, &format!("{key_line}{}", toml_str(value)));
+    };
+    replace_value(&mut toml, "title = ", HOSTILE[0]);
+    replace_value(&mut toml, "subtitle = ", HOSTILE[1]);
+    replace_value(&mut toml, "short_title = ", HOSTILE[2]);
+    replace_value(&mut toml, "name = ", HOSTILE[3]);
+    replace_value(&mut toml, "label = ", HOSTILE[4]);
+    fs::write(dir.join("study.toml"), toml).expect("write study.toml");
+    let excerpts = fs::read_to_string(data.join("raw/excerpts.csv")).expect("excerpts");
+    let mut out = String::new();
+    let mut k = 0;
+    for (i, line) in excerpts.lines().enumerate() {
+        if i == 0 || !line.contains(",true,") {
+            out.push_str(line);
+        } else {
+            // Every consented excerpt's text becomes a hostile string.
+            let cut = line.find(",true,").expect("consent column") + ",true,".len();
+            out.push_str(&line[..cut]);
+            out.push_str(&csv_field(HOSTILE[4 + k % 4]));
+            k += 1;
+        }
+        out.push('\n');
+    }
+    fs::write(dir.join("raw/excerpts.csv"), out).expect("write excerpts");
+}
+
+#[test]
+fn hostile_text_in_the_data_is_printed_verbatim_and_never_runs() {
+    let study_dir = tempfile::tempdir().expect("temp dir");
+    hostile_study(study_dir.path());
+    let out = tempfile::tempdir().expect("temp dir");
+    let outcome = support::build(Some(study_dir.path().to_path_buf()), out.path());
+    let brief = squash(&support::pdf_text(&outcome.pdfs[0]));
+    for s in &HOSTILE[..4] {
+        assert!(brief.contains(&squash(s)), "the brief does not show {s:?} verbatim");
+    }
+    let deck = squash(&support::pdf_text(&outcome.pdfs[1]));
+    assert!(deck.contains(&squash(HOSTILE[0])), "the deck does not show the hostile title");
+    for s in &HOSTILE[4..] {
+        assert!(
+            brief.contains(&squash(s)) || deck.contains(&squash(s)),
+            "no document shows {s:?} verbatim"
+        );
+    }
+    // Typst read only the build folder's own files.
+    for stem in ["brief", "deck"] {
+        let deps = fs::read_to_string(out.path().join(format!(".{stem}.deps.json"))).expect("deps written");
+        assert!(!deps.contains("passwd") && !deps.contains(".."), "{stem} read outside its folder: {deps}");
+    }
+}
+
+/// Every way a number from `stats.json` may be printed.
+fn printed_forms(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.insert(i.to_string());
+            }
+            if let Some(x) = n.as_f64() {
+                for d in 0..=3 {
+                    out.insert(numfmt::fixed(x, d));
+                    out.insert(numfmt::signed(x, d));
+                }
+                out.insert(numfmt::percent(x));
+                out.insert(numfmt::p_value(x));
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| printed_forms(x, out)),
+        serde_json::Value::Object(m) => m.values().for_each(|x| printed_forms(x, out)),
+        _ => {}
+    }
+}
+
+/// Number tokens of a text: digit runs with inner points, an optional sign and `%`,
+/// skipping digits inside words (digests, ids).
+fn numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let in_word = i > 0 && chars[i - 1].is_alphanumeric();
+        if chars[i].is_ascii_digit() && !in_word {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || (chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))) {
+                i += 1;
+            }
+            let glued = i < chars.len() && chars[i].is_alphabetic();
+            if !glued {
+                let mut tok: String = chars[start..i].iter().collect();
+                if chars.get(i) == Some(&'%') {
+                    tok.push('%');
+                }
+                if start > 0 && matches!(chars[start - 1], '+' | '−' | '-') && (start < 2 || chars[start - 2] == ' ' || chars[start - 2] == '(') {
+                    tok.insert(0, if chars[start - 1] == '+' { '+' } else { '-' });
+                }
+                out.push(tok);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn every_number_in_the_brief_comes_from_the_statistics_or_the_config() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outcome = support::build(None, dir.path());
+    let mut allowed = BTreeSet::new();
+    printed_forms(&support::stats(dir.path()), &mut allowed);
+    let config = fs::read_to_string(support::layout().data().join("study.toml")).expect("study.toml");
+    // Numbers written in study.toml (dates, years, versions, threshold, permutations).
+    for tok in numbers(&config) {
+        allowed.insert(tok.trim_start_matches(['+', '-']).to_owned());
+        for part in tok.split('.') {
+            allowed.insert(part.to_owned());
+        }
+    }
+    allowed.insert(xtask::typst::TYPST_VERSION.to_owned());
+    allowed.insert(env!("CARGO_PKG_VERSION").to_owned());
+    let text = support::pdf_text(&outcome.pdfs[0]);
+    let mut unexplained = BTreeSet::new();
+    for tok in numbers(&text) {
+        let bare = tok.trim_start_matches(['+', '-']).trim_end_matches('%');
+        // Page, section, figure and table numbers and formula constants are small
+        // integers; everything else must be a statistic or a configured value.
+        let structural = bare.parse::<u32>().is_ok_and(|n| n <= 20) || bare.split('.').all(|p| p.parse::<u32>().is_ok_and(|n| n <= 20));
+        if !structural && !allowed.contains(&tok) && !allowed.contains(bare) && !allowed.contains(&format!("{bare}%")) {
+            unexplained.insert(tok);
+        }
+    }
+    assert!(unexplained.is_empty(), "numbers in the brief not found in stats.json or study.toml: {unexplained:?}");
+}
