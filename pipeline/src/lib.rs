@@ -25,6 +25,8 @@ pub mod synth;
 pub mod table;
 pub mod views;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::diag::{Problem, Problems};
@@ -160,35 +162,67 @@ pub fn derive(
     let (study, stats, warnings) = statistics(files)?;
     let stats_json = stats_json(&stats)?;
     let figures = figures::render_all(&study, &stats)?;
-    let views = views::build(&study, &stats);
+    let stats_value = serde_json::to_value(&stats)?;
+    let index = figure_index(&figures);
+    let mut sources = Vec::new();
+    for (_, stem) in DOCUMENTS {
+        let text = fill_document(templates, stem, &study, &stats_value, &index, provenance)?;
+        sources.push((stem.to_owned(), text));
+    }
+    Ok(Derived { stats, stats_json, figures, sources, warnings })
+}
+
+/// The figures' alternative texts by name: what the templates need of the figures.
+pub fn figure_index(figures: &[Figure]) -> BTreeMap<String, String> {
+    figures.iter().map(|f| (f.name.clone(), f.alt.clone())).collect()
+}
+
+/// Fills the template of document `stem` (one of [`DOCUMENTS`]).
+///
+/// The statistics come in as JSON (as written to `stats.json`), so a cached
+/// `stats.json` fills a template exactly as a fresh computation would.
+pub fn fill_document(
+    templates: &[TemplateSource],
+    stem: &str,
+    study: &model::Study,
+    stats: &serde_json::Value,
+    figures: &BTreeMap<String, String>,
+    provenance: &Provenance,
+) -> Result<String, DeriveError> {
+    let template = DOCUMENTS
+        .iter()
+        .find(|(_, s)| *s == stem)
+        .map(|(t, _)| *t)
+        .ok_or_else(|| minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, format!("no document {stem}")))?;
+    let doc = provenance
+        .documents
+        .iter()
+        .find(|d| d.stem == stem)
+        .ok_or_else(|| minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, format!("no inputs for {stem}")))?;
+    let views = views::build(study);
     let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
         study: &study.config,
-        stats: &stats,
+        stats,
         views: &views,
         figures: figures
             .iter()
-            .map(|f| (f.name.as_str(), FigureRef { path: format!("figures/{}.svg", f.name), alt: &f.alt }))
+            .map(|(name, alt)| (name.as_str(), FigureRef { path: format!("figures/{name}.svg"), alt }))
             .collect(),
         provenance,
+        doc,
     }));
     let env = render::environment(templates)?;
-    let mut sources = Vec::new();
-    for ((template, stem), doc) in DOCUMENTS.iter().zip(&provenance.documents) {
-        let doc = minijinja::Value::from(minijinja::value::Serde(doc));
-        let ctx = minijinja::context! { doc => doc, ..context.clone() };
-        let text = env.get_template(template)?.render(&ctx)?;
-        sources.push(((*stem).to_owned(), text));
-    }
-    Ok(Derived { stats, stats_json, figures, sources, warnings })
+    Ok(env.get_template(template)?.render(&context)?)
 }
 
 #[derive(Serialize)]
 struct DocContext<'a> {
     study: &'a study::StudyConfig,
-    stats: &'a Stats,
+    stats: &'a serde_json::Value,
     views: &'a views::Views,
-    figures: std::collections::BTreeMap<&'a str, FigureRef<'a>>,
+    figures: BTreeMap<&'a str, FigureRef<'a>>,
     provenance: &'a Provenance,
+    doc: &'a DocumentInputs,
 }
 
 #[derive(Serialize)]

@@ -9,7 +9,6 @@
 use serde::Serialize;
 
 use crate::model::{Level, SourceKind, Study};
-use crate::stats::Stats;
 use crate::study::{CodeKind, Dimension};
 
 /// Everything the templates need beyond `study` and `stats`.
@@ -132,7 +131,7 @@ pub const QUOTES_PER_KIND: usize = 4;
 pub const QUOTE_MAX_CHARS: usize = 320;
 
 /// Builds the views of `study`.
-pub fn build(study: &Study, stats: &Stats) -> Views {
+pub fn build(study: &Study) -> Views {
     let cfg = &study.config;
     let threshold = cfg.suppression_threshold as usize;
     let dimensions = cfg
@@ -146,7 +145,6 @@ pub fn build(study: &Study, stats: &Stats) -> Views {
         let cols = cfg.dimensions.iter().position(|d| d.column == g.columns)?;
         Some(grid(study, rows, cols, threshold))
     });
-    let _ = stats;
     Views {
         primary_index: study.primary_index(),
         vertical_index: cfg

@@ -18,7 +18,10 @@ fn squash(s: &str) -> String {
 
 /// Letters and digits only, lower case: robust to line breaks and hyphenation.
 fn letters(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 fn shipped_study() -> pipeline::model::Study {
@@ -30,8 +33,15 @@ fn shipped_study() -> pipeline::model::Study {
         read("raw/ties.csv"),
         read("raw/excerpts.csv"),
     );
-    let files = StudyFiles { config: &config, organisations: &orgs, ties: &ties, excerpts: &excerpts };
-    pipeline::load::load(files).expect("the shipped study loads").study
+    let files = StudyFiles {
+        config: &config,
+        organisations: &orgs,
+        ties: &ties,
+        excerpts: &excerpts,
+    };
+    pipeline::load::load(files)
+        .expect("the shipped study loads")
+        .study
 }
 
 #[test]
@@ -39,8 +49,12 @@ fn only_consented_excerpts_and_no_organisation_ids_appear() {
     let dir = tempfile::tempdir().expect("temp dir");
     let outcome = support::build(None, dir.path());
     let study = shipped_study();
-    let consented: BTreeSet<String> =
-        study.excerpts.iter().filter(|e| e.consent).map(|e| letters(&e.text)).collect();
+    let consented: BTreeSet<String> = study
+        .excerpts
+        .iter()
+        .filter(|e| e.consent)
+        .map(|e| letters(&e.text))
+        .collect();
     let withheld: Vec<String> = study
         .excerpts
         .iter()
@@ -49,17 +63,32 @@ fn only_consented_excerpts_and_no_organisation_ids_appear() {
         // A withheld text identical to a consented one cannot be told apart.
         .filter(|t| !consented.contains(t))
         .collect();
-    assert!(!withheld.is_empty(), "the shipped study has excerpts without consent");
+    assert!(
+        !withheld.is_empty(),
+        "the shipped study has excerpts without consent"
+    );
     let mut quoted = 0;
     for pdf in &outcome.pdfs {
         let text = support::pdf_text(pdf);
         let flat = letters(&text);
         for w in &withheld {
-            assert!(!flat.contains(w.as_str()), "{} prints an excerpt without consent", pdf.display());
+            assert!(
+                !flat.contains(w.as_str()),
+                "{} prints an excerpt without consent",
+                pdf.display()
+            );
         }
-        quoted += consented.iter().filter(|c| flat.contains(c.as_str())).count();
+        quoted += consented
+            .iter()
+            .filter(|c| flat.contains(c.as_str()))
+            .count();
         for org in &study.orgs {
-            assert!(!text.contains(&org.id), "{} names organisation {}", pdf.display(), org.id);
+            assert!(
+                !text.contains(&org.id),
+                "{} names organisation {}",
+                pdf.display(),
+                org.id
+            );
         }
     }
     assert!(quoted > 0, "consented excerpts are quoted");
@@ -96,7 +125,9 @@ fn hostile_study(dir: &Path) {
     }
     let mut toml = fs::read_to_string(data.join("study.toml")).expect("study.toml");
     let replace_value = |toml: &mut String, key_line: &str, value: &str| {
-        let start = toml.find(key_line).unwrap_or_else(|| panic!("{key_line} in study.toml"));
+        let start = toml
+            .find(key_line)
+            .unwrap_or_else(|| panic!("{key_line} in study.toml"));
         let end = start + toml[start..].find('\n').expect("line end");
         toml.replace_range(start..end, &format!("{key_line}{}", toml_str(value)));
     };
@@ -132,10 +163,16 @@ fn hostile_text_in_the_data_is_printed_verbatim_and_never_runs() {
     let outcome = support::build(Some(study_dir.path().to_path_buf()), out.path());
     let brief = squash(&support::pdf_text(&outcome.pdfs[0]));
     for s in &HOSTILE[..4] {
-        assert!(brief.contains(&squash(s)), "the brief does not show {s:?} verbatim");
+        assert!(
+            brief.contains(&squash(s)),
+            "the brief does not show {s:?} verbatim"
+        );
     }
     let deck = squash(&support::pdf_text(&outcome.pdfs[1]));
-    assert!(deck.contains(&squash(HOSTILE[0])), "the deck does not show the hostile title");
+    assert!(
+        deck.contains(&squash(HOSTILE[0])),
+        "the deck does not show the hostile title"
+    );
     for s in &HOSTILE[4..] {
         assert!(
             brief.contains(&squash(s)) || deck.contains(&squash(s)),
@@ -144,8 +181,12 @@ fn hostile_text_in_the_data_is_printed_verbatim_and_never_runs() {
     }
     // Typst read only the build folder's own files.
     for stem in ["brief", "deck"] {
-        let deps = fs::read_to_string(out.path().join(format!(".{stem}.deps.json"))).expect("deps written");
-        assert!(!deps.contains("passwd") && !deps.contains(".."), "{stem} read outside its folder: {deps}");
+        let deps = fs::read_to_string(out.path().join(format!(".{stem}.deps.json")))
+            .expect("deps written");
+        assert!(
+            !deps.contains("passwd") && !deps.contains(".."),
+            "{stem} read outside its folder: {deps}"
+        );
     }
 }
 
@@ -181,7 +222,10 @@ fn numbers(text: &str) -> Vec<String> {
         let in_word = i > 0 && chars[i - 1].is_alphanumeric();
         if chars[i].is_ascii_digit() && !in_word {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_digit() || (chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))) {
+            while i < chars.len()
+                && (chars[i].is_ascii_digit()
+                    || (chars[i] == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+            {
                 i += 1;
             }
             let glued = i < chars.len() && chars[i].is_alphabetic();
@@ -190,7 +234,10 @@ fn numbers(text: &str) -> Vec<String> {
                 if chars.get(i) == Some(&'%') {
                     tok.push('%');
                 }
-                if start > 0 && matches!(chars[start - 1], '+' | '−' | '-') && (start < 2 || chars[start - 2] == ' ' || chars[start - 2] == '(') {
+                if start > 0
+                    && matches!(chars[start - 1], '+' | '−' | '-')
+                    && (start < 2 || chars[start - 2] == ' ' || chars[start - 2] == '(')
+                {
                     tok.insert(0, if chars[start - 1] == '+' { '+' } else { '-' });
                 }
                 out.push(tok);
@@ -208,7 +255,8 @@ fn every_number_in_the_brief_comes_from_the_statistics_or_the_config() {
     let outcome = support::build(None, dir.path());
     let mut allowed = BTreeSet::new();
     printed_forms(&support::stats(dir.path()), &mut allowed);
-    let config = fs::read_to_string(support::layout().data().join("study.toml")).expect("study.toml");
+    let config =
+        fs::read_to_string(support::layout().data().join("study.toml")).expect("study.toml");
     // Numbers written in study.toml (dates, years, versions, threshold, permutations).
     for tok in numbers(&config) {
         allowed.insert(tok.trim_start_matches(['+', '-']).to_owned());
@@ -224,10 +272,20 @@ fn every_number_in_the_brief_comes_from_the_statistics_or_the_config() {
         let bare = tok.trim_start_matches(['+', '-']).trim_end_matches('%');
         // Page, section, figure and table numbers and formula constants are small
         // integers; everything else must be a statistic or a configured value.
-        let structural = bare.parse::<u32>().is_ok_and(|n| n <= 20) || bare.split('.').all(|p| p.parse::<u32>().is_ok_and(|n| n <= 20));
-        if !structural && !allowed.contains(&tok) && !allowed.contains(bare) && !allowed.contains(&format!("{bare}%")) {
+        let structural = bare.parse::<u32>().is_ok_and(|n| n <= 20)
+            || bare
+                .split('.')
+                .all(|p| p.parse::<u32>().is_ok_and(|n| n <= 20));
+        if !structural
+            && !allowed.contains(&tok)
+            && !allowed.contains(bare)
+            && !allowed.contains(&format!("{bare}%"))
+        {
             unexplained.insert(tok);
         }
     }
-    assert!(unexplained.is_empty(), "numbers in the brief not found in stats.json or study.toml: {unexplained:?}");
+    assert!(
+        unexplained.is_empty(),
+        "numbers in the brief not found in stats.json or study.toml: {unexplained:?}"
+    );
 }

@@ -9,7 +9,8 @@ use pipeline::lock::Lock;
 use crate::support;
 
 fn lock_in(out: &Path) -> Lock {
-    Lock::parse(&fs::read_to_string(out.join("report.lock")).expect("lock written")).expect("parses")
+    Lock::parse(&fs::read_to_string(out.join("report.lock")).expect("lock written"))
+        .expect("parses")
 }
 
 #[test]
@@ -34,8 +35,18 @@ fn outputs_do_not_depend_on_time_zone_locale_directory_or_threads() {
         assert!(status.success());
     };
     run(a.path(), a.path(), "UTC", "C", "1");
-    run(b.path(), Path::new("/"), "Pacific/Kiritimati", "de_DE.UTF-8", "2");
-    assert_eq!(lock_in(a.path()), lock_in(b.path()), "the same inputs gave different bytes");
+    run(
+        b.path(),
+        Path::new("/"),
+        "Pacific/Kiritimati",
+        "de_DE.UTF-8",
+        "2",
+    );
+    assert_eq!(
+        lock_in(a.path()),
+        lock_in(b.path()),
+        "the same inputs gave different bytes"
+    );
 }
 
 #[test]
@@ -45,7 +56,10 @@ fn a_killed_run_leaves_previous_outputs_intact_and_a_rerun_matches() {
     let snapshot = |out: &Path| -> Vec<(String, Vec<u8>)> {
         let mut files = Vec::new();
         for (name, _) in clean.derived.iter().chain(clean.outputs.iter()) {
-            files.push((name.clone(), fs::read(out.join(name)).expect("output present")));
+            files.push((
+                name.clone(),
+                fs::read(out.join(name)).expect("output present"),
+            ));
         }
         files
     };
@@ -63,7 +77,11 @@ fn a_killed_run_leaves_previous_outputs_intact_and_a_rerun_matches() {
         let _ = child.kill();
         let _ = child.wait();
         // Same inputs: every output is either untouched or replaced by identical bytes.
-        assert_eq!(snapshot(dir.path()), before, "a run killed after {delay_ms} ms damaged an output");
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "a run killed after {delay_ms} ms damaged an output"
+        );
     }
     let rerun = support::build(None, dir.path()).lock;
     assert_eq!(rerun, clean);
@@ -77,7 +95,10 @@ fn two_runs_at_once_on_one_folder_do_not_corrupt_it() {
     let locks: Vec<Lock> = std::thread::scope(|s| {
         let h1 = s.spawn(|| support::build(None, dir.path()).lock);
         let h2 = s.spawn(|| support::build(None, dir.path()).lock);
-        vec![h1.join().expect("first run"), h2.join().expect("second run")]
+        vec![
+            h1.join().expect("first run"),
+            h2.join().expect("second run"),
+        ]
     });
     assert_eq!(locks[0], expected);
     assert_eq!(locks[1], expected);

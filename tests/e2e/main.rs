@@ -6,6 +6,7 @@ mod support;
 
 mod documents;
 mod faults;
+mod incremental;
 mod report;
 mod typst;
 mod verify;

@@ -24,6 +24,7 @@ pub fn build_in(layout: &Layout, data: Option<PathBuf>, out: &Path) -> xtask::re
         data: data.unwrap_or_else(|| layout.data()),
         out: out.to_path_buf(),
         publish: false,
+        fresh: false,
     };
     match xtask::report::build(layout, &target) {
         Ok(o) => o,
@@ -44,7 +45,11 @@ pub fn pdf_text(pdf: &Path) -> String {
         .arg("-")
         .output()
         .expect("pdftotext runs (install poppler-utils)");
-    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -80,7 +85,10 @@ pub fn scratch_repo() -> tempfile::TempDir {
 fn copy(from: &Path, to: &Path) {
     if from.is_dir() {
         fs::create_dir_all(to).expect("mkdir");
-        let mut entries: Vec<_> = fs::read_dir(from).expect("read dir").map(|e| e.expect("entry").path()).collect();
+        let mut entries: Vec<_> = fs::read_dir(from)
+            .expect("read dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
         entries.sort();
         for e in entries {
             copy(&e, &to.join(e.file_name().expect("name")));

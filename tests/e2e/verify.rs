@@ -27,7 +27,10 @@ fn committed_inputs_match_the_manifest_and_the_lock() {
 
 #[test]
 fn cargo_xtask_verify_passes_on_the_repository() {
-    let out = support::xtask_command().arg("verify").output().expect("verify runs");
+    let out = support::xtask_command()
+        .arg("verify")
+        .output()
+        .expect("verify runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -45,19 +48,28 @@ fn tampering_with_any_input_byte_is_detected_and_named() {
     let lock = lock_of(&layout);
     let text = fs::read_to_string(layout.inputs_manifest()).expect("manifest");
     let entries = manifest::parse(&text).expect("manifest parses");
-    assert!(entries.len() >= 10, "the manifest lists the study, templates and fonts");
+    assert!(
+        entries.len() >= 10,
+        "the manifest lists the study, templates and fonts"
+    );
     for e in &entries {
         let path = repo.path().join(&e.path);
         let original = support::tamper(&path);
         let lines = verify::check_inputs(&layout, &lock).expect("checks run");
-        let named = lines.iter().any(|l| l.name == e.path && l.status == Status::Differs);
+        let named = lines
+            .iter()
+            .any(|l| l.name == e.path && l.status == Status::Differs);
         assert!(named, "a flipped byte in {} was not reported", e.path);
         fs::write(&path, original).expect("restore");
     }
     // And the manifest itself, against the lock.
     let original = support::tamper(&layout.inputs_manifest());
     let lines = verify::check_inputs(&layout, &lock).expect("checks run");
-    assert!(lines.iter().any(|l| l.name == "inputs.sha256" && l.status != Status::Ok));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.name == "inputs.sha256" && l.status != Status::Ok)
+    );
     fs::write(layout.inputs_manifest(), original).expect("restore");
 }
 
@@ -74,19 +86,37 @@ fn tampering_with_any_output_byte_is_detected_and_named() {
         let lines = verify::check_build_folder(&layout, &lock);
         let shown = format!("target/report/{name}");
         assert!(
-            lines.iter().any(|l| l.name == shown && l.status == Status::Differs),
+            lines
+                .iter()
+                .any(|l| l.name == shown && l.status == Status::Differs),
             "a flipped byte in {shown} was not reported"
         );
         fs::write(&path, original).expect("restore");
         checked += 1;
     }
-    assert!(checked >= 5, "stats.json, figures, two sources and two PDFs are recorded");
-    for (name, _) in lock.derived.iter().filter(|(n, _)| n.starts_with("figures/")) {
+    assert!(
+        checked >= 5,
+        "stats.json, figures, two sources and two PDFs are recorded"
+    );
+    for (name, _) in lock
+        .derived
+        .iter()
+        .filter(|(n, _)| n.starts_with("figures/"))
+    {
         let path = layout.root.join(name);
-        fs::write(&path, fs::read(layout.build().join(name)).expect("built figure")).expect("copy");
+        fs::write(
+            &path,
+            fs::read(layout.build().join(name)).expect("built figure"),
+        )
+        .expect("copy");
         let original = support::tamper(&path);
         let lines = verify::check_committed_figures(&layout, &lock);
-        assert!(lines.iter().any(|l| &l.name == name && l.status == Status::Differs), "{name}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| &l.name == name && l.status == Status::Differs),
+            "{name}"
+        );
         fs::write(&path, original).expect("restore");
     }
 }
@@ -99,7 +129,10 @@ fn a_pdf_is_identified_by_the_lock_and_by_its_metadata() {
     assert!(verify::identify_pdf(&outcome.lock, &brief).expect("reads"));
     let bytes = fs::read(&brief).expect("pdf");
     let claimed = verify::claimed_digest(&bytes).expect("the PDF names its inputs");
-    assert_eq!(Some(&claimed), outcome.lock.inputs.get("brief.inputs.sha256"));
+    assert_eq!(
+        Some(&claimed),
+        outcome.lock.inputs.get("brief.inputs.sha256")
+    );
     support::tamper(&brief);
     assert!(!verify::identify_pdf(&outcome.lock, &brief).expect("reads"));
 }

@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate the study, derive statistics and figures, and compile brief.pdf and deck.pdf.
     Report(ReportArgs),
+    /// List each stage of a report build as up to date or stale, and why (runs nothing).
+    Status(StudyArgs),
     /// Validate a study and write only its stats.json.
     Stats(StudyArgs),
     /// Print where the pinned Typst is (installing it when missing).

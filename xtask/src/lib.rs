@@ -38,6 +38,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => {
             report::report(&layout, &args.study)?;
         }
+        Command::Status(args) => {
+            report::print_status(&report::status(&layout, &args)?);
+        }
         Command::Stats(args) => {
             report::stats_only(&layout, &args)?;
         }

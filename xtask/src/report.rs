@@ -1,18 +1,22 @@
 //! `cargo xtask report` and `cargo xtask stats`: the whole path from a study folder to
 //! `stats.json`, the figures, the filled Typst sources, the two PDFs and the lock.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use pipeline::load::{EXCERPTS, ORGANISATIONS, TIES};
 use pipeline::lock::{LOCK_SCHEMA, Lock};
 use pipeline::manifest::{self, sha256_hex};
+use pipeline::study::STUDY_FILE;
 
 use crate::flags::StudyArgs;
 use crate::fsio;
 use crate::layout::Layout;
-use crate::typst::{CompileJob, Typst};
+use crate::stages::{Digests, Freshness, Record};
+use crate::typst::{CompileJob, TYPST_VERSION, Typst};
 
 /// The shared Typst library the templates import; copied next to the sources.
 const LIB_TYP: &str = "lib.typ";
@@ -47,6 +51,8 @@ pub struct Target {
     /// Whether to also refresh the committed copies (`figures/`, `inputs.sha256`,
     /// `report.lock`): only for the shipped study built into the default folder.
     pub publish: bool,
+    /// Ignore the stage cache and rebuild everything (as `verify` does).
+    pub fresh: bool,
 }
 
 impl Target {
@@ -59,7 +65,12 @@ impl Target {
             a.is_some() && a == b
         };
         let publish = same(&data, &layout.data()) && out == layout.build();
-        Target { data, out, publish }
+        Target {
+            data,
+            out,
+            publish,
+            fresh: false,
+        }
     }
 }
 
@@ -76,7 +87,9 @@ pub fn report(layout: &Layout, args: &StudyArgs) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// Runs the whole pipeline into `target.out`, without printing a summary.
+/// Runs the whole pipeline into `target.out`, without printing a summary. Stages
+/// whose inputs are unchanged since the last run into the same folder are skipped
+/// (see [`crate::stages`]), unless `target.fresh` asks for a full rebuild.
 pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     let out = &target.out;
     let mut timings = Vec::new();
@@ -87,86 +100,339 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     };
 
     // Validate first: bad input fails before anything is written, locked or installed.
-    let study = fsio::read_study(&target.data)?;
-    let (loaded, _, warnings) = pipeline::statistics(study.files())?;
-    for w in &warnings {
+    let bytes = fsio::read_study(&target.data)?;
+    let loaded = pipeline::load::load(bytes.files())?;
+    for w in &loaded.warnings {
         eprintln!("{w}");
     }
+    let study = loaded.study;
     lap("validate", &mut timings);
 
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let _guard = BuildLock::acquire(out)?;
-
-    let inputs = fsio::inputs(&target.data, &layout.report())?;
-    let manifest_text = manifest::render(&fsio::entries(&inputs));
-    let code_digest = code_digest(layout)?;
+    let plan = Plan::new(layout, target)?;
+    plan.write_manifests(out)?;
+    let mut record = if target.fresh {
+        Record::default()
+    } else {
+        Record::read(out)
+    };
     lap("hash inputs", &mut timings);
 
-    let typst = Typst::ensure()?;
-    lap("find typst", &mut timings);
+    // Statistics.
+    let mut stats = None;
+    let inputs = plan.statistics_inputs();
+    if record.freshness(out, STATISTICS, &inputs).is_stale() {
+        let computed = pipeline::stats::compute(&study)?;
+        fsio::write_atomic(
+            &out.join(STATS_JSON),
+            pipeline::stats_json(&computed)?.as_bytes(),
+        )?;
+        record.set(
+            STATISTICS,
+            inputs,
+            digests_of(out, &[STATS_JSON.to_owned()])?,
+        );
+        stats = Some(computed);
+    }
+    lap(STATISTICS, &mut timings);
 
-    let templates = fsio::read_templates(&layout.report())?;
-    let provenance =
-        pipeline::Provenance::new(env!("CARGO_PKG_VERSION"), typst.version(), &fsio::entries(&inputs));
-    let derived = pipeline::derive(study.files(), &templates, &provenance)?;
-    lap("statistics + figures", &mut timings);
+    // Figures.
+    let inputs = plan.figures_inputs(out)?;
+    if record.freshness(out, FIGURES, &inputs).is_stale() {
+        let stats = match stats.take() {
+            Some(s) => s,
+            None => pipeline::stats::compute(&study)?,
+        };
+        let figures = pipeline::figures::render_all(&study, &stats)?;
+        let mut written = vec![FIGURE_INDEX.to_owned()];
+        for fig in &figures {
+            let rel = format!("figures/{}.svg", fig.name);
+            fsio::write_atomic(&out.join(&rel), fig.svg.as_bytes())?;
+            written.push(rel);
+        }
+        let index = serde_json::to_string_pretty(&pipeline::figure_index(&figures))?;
+        fsio::write_atomic(&out.join(FIGURE_INDEX), format!("{index}\n").as_bytes())?;
+        record.set(FIGURES, inputs, digests_of(out, &written)?);
+    }
+    lap(FIGURES, &mut timings);
 
-    let mut lock = Lock { schema: LOCK_SCHEMA, ..Lock::default() };
-    lock.tools.insert("pipeline".into(), provenance.pipeline_version.clone());
-    lock.tools.insert("typst".into(), provenance.typst_version.clone());
-    lock.tools.insert("code".into(), code_digest);
-    lock.inputs.insert(INPUTS_MANIFEST.into(), sha256_hex(manifest_text.as_bytes()));
-    lock.inputs.insert(DATA_DIGEST.into(), provenance.data_digest.clone());
-    for doc in &provenance.documents {
-        lock.inputs.insert(doc.manifest_name.clone(), doc.digest.clone());
-    }
-
-    // Every intermediate goes into the output folder, which is Typst's root.
-    let write = |rel: String, bytes: &[u8], lock: &mut Lock| -> Result<()> {
-        lock.derived.insert(rel.clone(), sha256_hex(bytes));
-        fsio::write_atomic(&out.join(&rel), bytes)
-    };
-    fsio::write_atomic(&out.join(INPUTS_MANIFEST), manifest_text.as_bytes())?;
-    for doc in &provenance.documents {
-        fsio::write_atomic(&out.join(&doc.manifest_name), manifest::render(&doc.inputs).as_bytes())?;
-    }
-    write("stats.json".into(), derived.stats_json.as_bytes(), &mut lock)?;
-    for fig in &derived.figures {
-        write(format!("figures/{}.svg", fig.name), fig.svg.as_bytes(), &mut lock)?;
-    }
-    for (stem, text) in &derived.sources {
-        write(format!("{stem}.typ"), text.as_bytes(), &mut lock)?;
-    }
+    // Filled Typst sources.
     let lib = fs::read(layout.report().join(LIB_TYP)).context("reading report/lib.typ")?;
     fsio::write_atomic(&out.join(LIB_TYP), &lib)?;
-    lap("write sources", &mut timings);
+    let mut templates = None;
+    for (_, stem) in pipeline::DOCUMENTS {
+        let name = format!("{stem}.typ");
+        let inputs = plan.source_inputs(out, stem)?;
+        if record.freshness(out, &name, &inputs).is_stale() {
+            if templates.is_none() {
+                templates = Some(fsio::read_templates(&layout.report())?);
+            }
+            let stats_value: serde_json::Value =
+                serde_json::from_slice(&fs::read(out.join(STATS_JSON))?)?;
+            let index: BTreeMap<String, String> =
+                serde_json::from_slice(&fs::read(out.join(FIGURE_INDEX))?)?;
+            let text = pipeline::fill_document(
+                templates.as_deref().unwrap_or_default(),
+                stem,
+                &study,
+                &stats_value,
+                &index,
+                &plan.provenance,
+            )?;
+            fsio::write_atomic(&out.join(&name), text.as_bytes())?;
+            record.set(&name, inputs, digests_of(out, std::slice::from_ref(&name))?);
+        }
+    }
+    lap("typst sources", &mut timings);
 
-    let timestamp = loaded.config.created_epoch();
-    let pdfs = compile_all(&typst, out, &layout.fonts(), timestamp)?;
-    for pdf in &pdfs {
-        let bytes = fs::read(pdf).with_context(|| format!("reading {}", pdf.display()))?;
-        lock.outputs.insert(fsio::file_name(pdf), sha256_hex(&bytes));
+    // PDFs: compiled in parallel, only those whose sources or dependencies changed.
+    let timestamp = study.config.created_epoch();
+    let mut stale = Vec::new();
+    for (_, stem) in pipeline::DOCUMENTS {
+        let inputs = plan.pdf_inputs(out, stem, timestamp);
+        if record
+            .freshness(out, &format!("{stem}.pdf"), &inputs)
+            .is_stale()
+        {
+            stale.push((stem, inputs));
+        }
+    }
+    if !stale.is_empty() {
+        let typst = Typst::ensure()?;
+        let stems: Vec<&str> = stale.iter().map(|(s, _)| *s).collect();
+        compile_all(&typst, out, &layout.fonts(), timestamp, &stems)?;
+        for (stem, _) in stale {
+            // Key the PDF by what Typst actually read this time.
+            let inputs = plan.pdf_inputs(out, stem, timestamp);
+            let name = format!("{stem}.pdf");
+            record.set(&name, inputs, digests_of(out, std::slice::from_ref(&name))?);
+        }
     }
     lap("typst compile", &mut timings);
+    record.write(out)?;
 
+    let lock = plan.lock(out)?;
     fsio::write_atomic(&out.join("report.lock"), lock.render().as_bytes())?;
     if target.publish {
         // The committed copies: the manifest that `sha256sum -c` checks, the lock that
         // `verify` checks, and the figures (so reviews show their diffs).
-        fsio::write_atomic(&layout.inputs_manifest(), manifest_text.as_bytes())?;
-        for fig in &derived.figures {
-            fsio::write_atomic(&layout.figures().join(format!("{}.svg", fig.name)), fig.svg.as_bytes())?;
+        fsio::write_atomic(&layout.inputs_manifest(), plan.manifest_text.as_bytes())?;
+        for name in lock.derived.keys().filter(|n| n.starts_with("figures/")) {
+            fsio::write_atomic(&layout.root.join(name), &fs::read(out.join(name))?)?;
         }
         fsio::write_atomic(&layout.lock(), lock.render().as_bytes())?;
     }
-    Ok(Outcome { out: out.clone(), pdfs, lock, timings })
+    let pdfs = pipeline::DOCUMENTS
+        .iter()
+        .map(|(_, stem)| out.join(format!("{stem}.pdf")))
+        .collect();
+    Ok(Outcome {
+        out: out.clone(),
+        pdfs,
+        lock,
+        timings,
+    })
+}
+
+/// Stage names, as `status` prints them.
+const STATISTICS: &str = "stats.json";
+const FIGURES: &str = "figures";
+const STATS_JSON: &str = "stats.json";
+/// The figures' alternative texts by name, written by the figures stage.
+const FIGURE_INDEX: &str = "figures/index.json";
+
+/// Everything about a build that can be known from the inputs alone: their digests,
+/// the manifests, the provenance, and each stage's input digests.
+pub struct Plan {
+    /// Digests of every input by logical path (`data/...`, `report/...`).
+    inputs: Digests,
+    /// The full input manifest.
+    manifest_text: String,
+    /// Digest of the code.
+    code: String,
+    /// Per-document manifests and the data digest.
+    provenance: pipeline::Provenance,
+}
+
+impl Plan {
+    /// Hashes the inputs of a build of `target`.
+    pub fn new(layout: &Layout, target: &Target) -> Result<Plan> {
+        let files = fsio::inputs(&target.data, &layout.report())?;
+        let entries = fsio::entries(&files);
+        let provenance =
+            pipeline::Provenance::new(env!("CARGO_PKG_VERSION"), TYPST_VERSION, &entries);
+        Ok(Plan {
+            inputs: entries
+                .iter()
+                .map(|e| (e.path.clone(), e.sha256.clone()))
+                .collect(),
+            manifest_text: manifest::render(&entries),
+            code: code_digest(layout)?,
+            provenance,
+        })
+    }
+
+    /// Writes `inputs.sha256` and the per-document manifests into `out`.
+    fn write_manifests(&self, out: &Path) -> Result<()> {
+        fsio::write_atomic(&out.join(INPUTS_MANIFEST), self.manifest_text.as_bytes())?;
+        for doc in &self.provenance.documents {
+            fsio::write_atomic(
+                &out.join(&doc.manifest_name),
+                manifest::render(&doc.inputs).as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn with_code(&self, mut d: Digests) -> Digests {
+        d.insert("code".into(), self.code.clone());
+        d
+    }
+
+    fn data(&self, files: &[&str]) -> Digests {
+        files
+            .iter()
+            .map(|f| {
+                let key = format!("data/{f}");
+                let digest = self.inputs.get(&key).cloned().unwrap_or_default();
+                (key, digest)
+            })
+            .collect()
+    }
+
+    /// Statistics read the whole study.
+    pub fn statistics_inputs(&self) -> Digests {
+        self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES, EXCERPTS]))
+    }
+
+    /// Figures read the statistics, the configuration and the network.
+    pub fn figures_inputs(&self, out: &Path) -> Result<Digests> {
+        let mut d = self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES]));
+        d.insert(STATS_JSON.into(), file_digest(out, STATS_JSON));
+        Ok(d)
+    }
+
+    /// A filled source reads the statistics, the figure index and its document's
+    /// inputs (the data, its template, the Typst library and the fonts).
+    pub fn source_inputs(&self, out: &Path, stem: &str) -> Result<Digests> {
+        let mut d = self.with_code(Digests::new());
+        d.insert(STATS_JSON.into(), file_digest(out, STATS_JSON));
+        d.insert(FIGURE_INDEX.into(), file_digest(out, FIGURE_INDEX));
+        let doc = self
+            .provenance
+            .documents
+            .iter()
+            .find(|d| d.stem == stem)
+            .context("unknown document")?;
+        d.insert(doc.manifest_name.clone(), doc.digest.clone());
+        Ok(d)
+    }
+
+    /// A PDF depends on every file Typst read for it last time (its `--deps` list),
+    /// the fonts, the Typst version and the timestamp.
+    pub fn pdf_inputs(&self, out: &Path, stem: &str, timestamp: i64) -> Digests {
+        let mut d = Digests::new();
+        d.insert("typst".into(), TYPST_VERSION.into());
+        d.insert("timestamp".into(), timestamp.to_string());
+        for (path, digest) in self
+            .inputs
+            .iter()
+            .filter(|(p, _)| p.starts_with("report/fonts/"))
+        {
+            d.insert(path.clone(), digest.clone());
+        }
+        let deps = fs::read(out.join(format!(".{stem}.deps.json")))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<TypstDeps>(&b).ok());
+        match deps {
+            Some(deps) => {
+                for file in deps.inputs {
+                    d.insert(file.clone(), file_digest(out, &file));
+                }
+            }
+            None => {
+                d.insert(
+                    format!("{stem}.typ"),
+                    file_digest(out, &format!("{stem}.typ")),
+                );
+                d.insert(format!(".{stem}.deps.json"), "missing".into());
+            }
+        }
+        d
+    }
+
+    /// The lock of what is now in `out`.
+    fn lock(&self, out: &Path) -> Result<Lock> {
+        let mut lock = Lock {
+            schema: LOCK_SCHEMA,
+            ..Lock::default()
+        };
+        lock.tools
+            .insert("pipeline".into(), env!("CARGO_PKG_VERSION").into());
+        lock.tools.insert("typst".into(), TYPST_VERSION.into());
+        lock.tools.insert("code".into(), self.code.clone());
+        lock.inputs.insert(
+            INPUTS_MANIFEST.into(),
+            sha256_hex(self.manifest_text.as_bytes()),
+        );
+        lock.inputs
+            .insert(DATA_DIGEST.into(), self.provenance.data_digest.clone());
+        for doc in &self.provenance.documents {
+            lock.inputs
+                .insert(doc.manifest_name.clone(), doc.digest.clone());
+        }
+        lock.derived
+            .insert(STATS_JSON.into(), file_digest(out, STATS_JSON));
+        let index: BTreeMap<String, String> =
+            serde_json::from_slice(&fs::read(out.join(FIGURE_INDEX))?)?;
+        for name in index.keys() {
+            let rel = format!("figures/{name}.svg");
+            lock.derived.insert(rel.clone(), file_digest(out, &rel));
+        }
+        for (_, stem) in pipeline::DOCUMENTS {
+            for rel in [format!("{stem}.typ")] {
+                lock.derived.insert(rel.clone(), file_digest(out, &rel));
+            }
+            let pdf = format!("{stem}.pdf");
+            lock.outputs.insert(pdf.clone(), file_digest(out, &pdf));
+        }
+        Ok(lock)
+    }
+}
+
+/// The part of Typst's `--deps` JSON that names the files it read.
+#[derive(serde::Deserialize)]
+struct TypstDeps {
+    inputs: Vec<String>,
+}
+
+/// The digest of `out/rel`, or `"missing"`.
+fn file_digest(out: &Path, rel: &str) -> String {
+    fs::read(out.join(rel)).map_or_else(|_| "missing".to_owned(), |b| sha256_hex(&b))
+}
+
+/// Digests of files written into `out`.
+fn digests_of(out: &Path, rels: &[String]) -> Result<Digests> {
+    rels.iter()
+        .map(|r| {
+            let bytes = fs::read(out.join(r))
+                .with_context(|| format!("reading {}", out.join(r).display()))?;
+            Ok((r.clone(), sha256_hex(&bytes)))
+        })
+        .collect()
 }
 
 /// The digest of the code that shapes the outputs: `Cargo.lock`, the manifests and
 /// the sources of `pipeline` and `xtask`, as a `sha256sum` manifest's own digest.
 pub fn code_digest(layout: &Layout) -> Result<String> {
     let mut files = Vec::new();
-    for rel in ["Cargo.lock", "Cargo.toml", "pipeline/Cargo.toml", "xtask/Cargo.toml"] {
+    for rel in [
+        "Cargo.lock",
+        "Cargo.toml",
+        "pipeline/Cargo.toml",
+        "xtask/Cargo.toml",
+    ] {
         let bytes = fs::read(layout.root.join(rel)).with_context(|| format!("reading {rel}"))?;
         files.push((rel.to_owned(), bytes));
     }
@@ -178,7 +444,9 @@ pub fn code_digest(layout: &Layout) -> Result<String> {
             files.push((format!("{crate_dir}/{rel}"), bytes));
         }
     }
-    Ok(sha256_hex(manifest::render(&fsio::entries(&files)).as_bytes()))
+    Ok(sha256_hex(
+        manifest::render(&fsio::entries(&files)).as_bytes(),
+    ))
 }
 
 /// An exclusive lock on an output folder, so two runs at once cannot interleave their
@@ -194,8 +462,12 @@ impl BuildLock {
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
-                eprintln!("another report is building into {}; waiting for it to finish...", out.display());
-                file.lock().with_context(|| format!("locking {}", path.display()))?;
+                eprintln!(
+                    "another report is building into {}; waiting for it to finish...",
+                    out.display()
+                );
+                file.lock()
+                    .with_context(|| format!("locking {}", path.display()))?;
             }
             Err(fs::TryLockError::Error(e)) => {
                 return Err(e).with_context(|| format!("locking {}", path.display()));
@@ -207,27 +479,49 @@ impl BuildLock {
 
 /// Compiles the documents in parallel into temporary names, then renames them into
 /// place, so a failed or killed run leaves the previous PDFs intact.
-fn compile_all(typst: &Typst, out: &Path, fonts: &Path, timestamp: i64) -> Result<Vec<PathBuf>> {
+fn compile_all(
+    typst: &Typst,
+    out: &Path,
+    fonts: &Path,
+    timestamp: i64,
+    stems: &[&str],
+) -> Result<Vec<PathBuf>> {
     let results: Vec<Result<(PathBuf, Vec<String>)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = pipeline::DOCUMENTS
+        let handles: Vec<_> = stems
             .iter()
-            .map(|(_, stem)| {
+            .map(|stem| {
                 s.spawn(move || {
                     let input = format!("{stem}.typ");
                     let tmp = format!(".{stem}.tmp{}.pdf", std::process::id());
-                    let standards = if *stem == "brief" { "a-3a,ua-1" } else { "ua-1" };
+                    let standards = if *stem == "brief" {
+                        "a-3a,ua-1"
+                    } else {
+                        "ua-1"
+                    };
                     let deps = format!(".{stem}.deps.json");
-                    let job = CompileJob { root: out, input: &input, output: &tmp, fonts, timestamp, standards, deps: &deps };
+                    let job = CompileJob {
+                        root: out,
+                        input: &input,
+                        output: &tmp,
+                        fonts,
+                        timestamp,
+                        standards,
+                        deps: &deps,
+                    };
                     let warnings = typst.compile(&job)?;
                     let pdf = out.join(format!("{stem}.pdf"));
-                    fs::rename(out.join(&tmp), &pdf).with_context(|| format!("moving {} into place", pdf.display()))?;
+                    fs::rename(out.join(&tmp), &pdf)
+                        .with_context(|| format!("moving {} into place", pdf.display()))?;
                     Ok((pdf, warnings))
                 })
             })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a compile thread panicked"))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a compile thread panicked")))
+            })
             .collect()
     });
     let mut pdfs = Vec::new();
@@ -253,4 +547,57 @@ pub fn stats_only(layout: &Layout, args: &StudyArgs) -> Result<PathBuf> {
     fsio::write_atomic(&path, pipeline::stats_json(&stats)?.as_bytes())?;
     println!("wrote {}", path.display());
     Ok(path)
+}
+
+/// `cargo xtask status`: each stage of a build of `args`, up to date or stale and why,
+/// without running anything.
+pub fn status(layout: &Layout, args: &StudyArgs) -> Result<Vec<(String, Freshness)>> {
+    let target = Target::of(layout, args);
+    let out = &target.out;
+    let plan = Plan::new(layout, &target)?;
+    let record = Record::read(out);
+    let timestamp = fsio::read_study(&target.data)
+        .ok()
+        .and_then(|b| {
+            pipeline::study::StudyConfig::parse(std::str::from_utf8(&b.config).ok()?).ok()
+        })
+        .map_or(0, |c| c.created_epoch());
+    let after = |upstream: &str| Freshness::Stale(format!("waits for {upstream}"));
+    let mut lines = Vec::new();
+    let stats = record.freshness(out, STATISTICS, &plan.statistics_inputs());
+    let figures = if stats.is_stale() {
+        after(STATISTICS)
+    } else {
+        record.freshness(out, FIGURES, &plan.figures_inputs(out)?)
+    };
+    let upstream_stale = stats.is_stale() || figures.is_stale();
+    lines.push((STATISTICS.to_owned(), stats));
+    lines.push((FIGURES.to_owned(), figures));
+    for (_, stem) in pipeline::DOCUMENTS {
+        let source = format!("{stem}.typ");
+        let s = if upstream_stale {
+            after("stats.json and figures")
+        } else {
+            record.freshness(out, &source, &plan.source_inputs(out, stem)?)
+        };
+        let pdf = format!("{stem}.pdf");
+        let p = if s.is_stale() {
+            after(&source)
+        } else {
+            record.freshness(out, &pdf, &plan.pdf_inputs(out, stem, timestamp))
+        };
+        lines.push((source, s));
+        lines.push((pdf, p));
+    }
+    Ok(lines)
+}
+
+/// Prints `status` lines.
+pub fn print_status(lines: &[(String, Freshness)]) {
+    for (stage, f) in lines {
+        match f {
+            Freshness::UpToDate => println!("up to date  {stage}"),
+            Freshness::Stale(why) => println!("stale       {stage}: {why}"),
+        }
+    }
 }

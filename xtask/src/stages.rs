@@ -70,7 +70,8 @@ impl Record {
 
     /// Writes the record into `out`.
     pub fn write(&self, out: &Path) -> Result<()> {
-        let mut text = serde_json::to_string_pretty(self).context("serialising the stage record")?;
+        let mut text =
+            serde_json::to_string_pretty(self).context("serialising the stage record")?;
         text.push('\n');
         fsio::write_atomic(&out.join(RECORD), text.as_bytes())
     }
@@ -97,7 +98,8 @@ impl Record {
     /// Records that stage `name` ran with `inputs` and wrote `outputs`.
     pub fn set(&mut self, name: &str, inputs: Digests, outputs: Digests) {
         self.schema = 1;
-        self.stages.insert(name.to_owned(), StageRecord { inputs, outputs });
+        self.stages
+            .insert(name.to_owned(), StageRecord { inputs, outputs });
     }
 
     /// The recorded outputs of stage `name`.
@@ -127,15 +129,24 @@ mod tests {
     use super::*;
 
     fn d(pairs: &[(&str, &str)]) -> Digests {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn differences_are_named() {
         let old = d(&[("a", "1"), ("b", "2")]);
         assert_eq!(first_difference(&old, &old), None);
-        assert_eq!(first_difference(&old, &d(&[("a", "1"), ("b", "3")])).as_deref(), Some("b changed"));
-        assert_eq!(first_difference(&old, &d(&[("a", "1")])).as_deref(), Some("b is no longer an input"));
+        assert_eq!(
+            first_difference(&old, &d(&[("a", "1"), ("b", "3")])).as_deref(),
+            Some("b changed")
+        );
+        assert_eq!(
+            first_difference(&old, &d(&[("a", "1")])).as_deref(),
+            Some("b is no longer an input")
+        );
         assert_eq!(
             first_difference(&old, &d(&[("a", "1"), ("b", "2"), ("c", "0")])).as_deref(),
             Some("c is a new input")
@@ -148,9 +159,18 @@ mod tests {
         let mut rec = Record::default();
         std::fs::write(dir.path().join("x"), b"hello").expect("write");
         rec.set("s", d(&[("in", "1")]), d(&[("x", &sha256_hex(b"hello"))]));
-        assert_eq!(rec.freshness(dir.path(), "s", &d(&[("in", "1")])), Freshness::UpToDate);
+        assert_eq!(
+            rec.freshness(dir.path(), "s", &d(&[("in", "1")])),
+            Freshness::UpToDate
+        );
         std::fs::write(dir.path().join("x"), b"hellO").expect("write");
-        assert_eq!(rec.freshness(dir.path(), "s", &d(&[("in", "1")])), Freshness::Stale("x was modified".into()));
-        assert_eq!(rec.freshness(dir.path(), "t", &d(&[])), Freshness::Stale("never built here".into()));
+        assert_eq!(
+            rec.freshness(dir.path(), "s", &d(&[("in", "1")])),
+            Freshness::Stale("x was modified".into())
+        );
+        assert_eq!(
+            rec.freshness(dir.path(), "t", &d(&[])),
+            Freshness::Stale("never built here".into())
+        );
     }
 }

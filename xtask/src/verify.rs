@@ -22,9 +22,13 @@ pub const DIGEST_MARKER: &str = "inputs-sha256:";
 /// Runs `verify` with its flags.
 pub fn verify(layout: &Layout, args: &VerifyArgs) -> Result<ExitCode> {
     let lock_text = fs::read_to_string(layout.lock()).with_context(|| {
-        format!("reading {}\nhint: run `cargo xtask report` to create it", layout.lock().display())
+        format!(
+            "reading {}\nhint: run `cargo xtask report` to create it",
+            layout.lock().display()
+        )
     })?;
-    let expected = Lock::parse(&lock_text).with_context(|| format!("parsing {}", layout.lock().display()))?;
+    let expected =
+        Lock::parse(&lock_text).with_context(|| format!("parsing {}", layout.lock().display()))?;
     if let Some(pdf) = &args.pdf {
         return Ok(verdict_code(identify_pdf(&expected, pdf)?));
     }
@@ -41,15 +45,30 @@ pub fn verify(layout: &Layout, args: &VerifyArgs) -> Result<ExitCode> {
     let committed_ok = print(&check_committed_figures(layout, &expected));
     let built_ok = print(&check_build_folder(layout, &expected));
 
-    println!("rebuilding from the committed inputs into {} ...", layout.scratch().display());
-    let target = Target { data: layout.data(), out: layout.scratch(), publish: false };
+    println!(
+        "rebuilding from the committed inputs into {} ...",
+        layout.scratch().display()
+    );
+    let target = Target {
+        data: layout.data(),
+        out: layout.scratch(),
+        publish: false,
+        fresh: true,
+    };
     let actual = report::build(layout, &target)?.lock;
     let comparisons = Lock::compare(&expected, &actual);
     for c in &comparisons {
-        println!("{:<10} {:<8} {}", status_word(c.status), c.layer.name(), c.name);
+        println!(
+            "{:<10} {:<8} {}",
+            status_word(c.status),
+            c.layer.name(),
+            c.name
+        );
     }
     let rebuild_ok = explain(&comparisons);
-    Ok(verdict_code(inputs_ok && committed_ok && built_ok && rebuild_ok))
+    Ok(verdict_code(
+        inputs_ok && committed_ok && built_ok && rebuild_ok,
+    ))
 }
 
 /// One checked artefact.
@@ -80,7 +99,11 @@ fn digest_status(bytes: std::io::Result<Vec<u8>>, expected: &str) -> Status {
 }
 
 fn verdict_code(ok: bool) -> ExitCode {
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn status_word(s: Status) -> &'static str {
@@ -141,17 +164,32 @@ pub fn check_inputs(layout: &Layout, expected: &Lock) -> Result<Vec<Line>> {
     let mut lines = Vec::new();
     for e in &entries {
         let status = digest_status(fs::read(layout.root.join(&e.path)), &e.sha256);
-        lines.push(Line { status, kind: "input", name: e.path.clone() });
+        lines.push(Line {
+            status,
+            kind: "input",
+            name: e.path.clone(),
+        });
     }
     let on_disk = crate::fsio::inputs(&layout.data(), &layout.report())?;
     for (p, _) in &on_disk {
         if !entries.iter().any(|e| &e.path == p) {
-            lines.push(Line { status: Status::Unrecorded, kind: "input", name: p.clone() });
+            lines.push(Line {
+                status: Status::Unrecorded,
+                kind: "input",
+                name: p.clone(),
+            });
         }
     }
-    let recorded = expected.inputs.get(INPUTS_MANIFEST).map_or("", String::as_str);
+    let recorded = expected
+        .inputs
+        .get(INPUTS_MANIFEST)
+        .map_or("", String::as_str);
     let status = digest_status(Ok(text.into_bytes()), recorded);
-    lines.push(Line { status, kind: "inputs", name: INPUTS_MANIFEST.to_owned() });
+    lines.push(Line {
+        status,
+        kind: "inputs",
+        name: INPUTS_MANIFEST.to_owned(),
+    });
     Ok(lines)
 }
 
@@ -163,7 +201,11 @@ pub fn check_committed_figures(layout: &Layout, expected: &Lock) -> Vec<Line> {
         .filter_map(|(name, digest)| {
             let fig = name.strip_prefix("figures/")?;
             let status = digest_status(fs::read(layout.figures().join(fig)), digest);
-            Some(Line { status, kind: "derived", name: format!("figures/{fig}") })
+            Some(Line {
+                status,
+                kind: "derived",
+                name: format!("figures/{fig}"),
+            })
         })
         .collect()
 }
@@ -176,7 +218,11 @@ pub fn check_build_folder(layout: &Layout, expected: &Lock) -> Vec<Line> {
         for (name, digest) in expected.layer(layer) {
             if let Ok(bytes) = fs::read(layout.build().join(name)) {
                 let status = digest_status(Ok(bytes), digest);
-                lines.push(Line { status, kind: layer.name(), name: format!("target/report/{name}") });
+                lines.push(Line {
+                    status,
+                    kind: layer.name(),
+                    name: format!("target/report/{name}"),
+                });
             }
         }
     }
@@ -195,7 +241,13 @@ pub fn identify_pdf(expected: &Lock, pdf: &Path) -> Result<bool> {
         );
         return Ok(true);
     }
-    let known = |claim: &str| expected.inputs.iter().find(|(_, d)| d.as_str() == claim).map(|(n, _)| n.clone());
+    let known = |claim: &str| {
+        expected
+            .inputs
+            .iter()
+            .find(|(_, d)| d.as_str() == claim)
+            .map(|(n, _)| n.clone())
+    };
     match claimed_digest(&bytes) {
         Some(c) => match known(&c) {
             Some(name) => println!(
@@ -208,7 +260,10 @@ pub fn identify_pdf(expected: &Lock, pdf: &Path) -> Result<bool> {
                 pdf.display()
             ),
         },
-        None => println!("{}: not recorded in report.lock and names no inputs", pdf.display()),
+        None => println!(
+            "{}: not recorded in report.lock and names no inputs",
+            pdf.display()
+        ),
     }
     Ok(false)
 }
