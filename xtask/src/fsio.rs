@@ -44,7 +44,10 @@ pub fn read_study(dir: &Path) -> Result<StudyBytes> {
     let mut read = |rel: &str| match fs::read(dir.join(rel)) {
         Ok(bytes) => bytes,
         Err(e) => {
-            problems.push(Problem::file(rel, format!("cannot be read ({e}); expected it in {}", dir.display())));
+            problems.push(Problem::file(
+                rel,
+                format!("cannot be read ({e}); expected it in {}", dir.display()),
+            ));
             Vec::new()
         }
     };
@@ -54,7 +57,11 @@ pub fn read_study(dir: &Path) -> Result<StudyBytes> {
         ties: read(TIES),
         excerpts: read(EXCERPTS),
     };
-    if problems.is_empty() { Ok(bytes) } else { Err(Problems::new(problems).into()) }
+    if problems.is_empty() {
+        Ok(bytes)
+    } else {
+        Err(Problems::new(problems).into())
+    }
 }
 
 /// Reads the templates (`report/*.j2`) in name order.
@@ -63,7 +70,8 @@ pub fn read_templates(report_dir: &Path) -> Result<Vec<TemplateSource>> {
     for path in sorted_files(report_dir, 1)? {
         let name = file_name(&path);
         if name.ends_with(".j2") {
-            let source = fs::read_to_string(&path).with_context(|| format!("reading template {}", path.display()))?;
+            let source = fs::read_to_string(&path)
+                .with_context(|| format!("reading template {}", path.display()))?;
             out.push(TemplateSource { name, source });
         }
     }
@@ -73,7 +81,11 @@ pub fn read_templates(report_dir: &Path) -> Result<Vec<TemplateSource>> {
 /// Every file under `dir` (to `depth` levels), sorted by path, hidden files skipped.
 pub fn sorted_files(dir: &Path, depth: usize) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    for entry in WalkDir::new(dir).max_depth(depth).follow_links(false).sort_by_file_name() {
+    for entry in WalkDir::new(dir)
+        .max_depth(depth)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
         let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
         if entry.file_type().is_file() && !hidden {
@@ -88,7 +100,10 @@ pub fn relative(path: &Path, dir: &Path) -> Result<String> {
     let rel = path
         .strip_prefix(dir)
         .with_context(|| format!("{} is outside {}", path.display(), dir.display()))?;
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     Ok(parts.join("/"))
 }
 
@@ -97,7 +112,10 @@ pub fn relative(path: &Path, dir: &Path) -> Result<String> {
 /// templates, the Typst library and the fonts.
 pub fn inputs(study_dir: &Path, report_dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
-    for (prefix, dir, depth) in [("data", study_dir, usize::MAX), ("report", report_dir, usize::MAX)] {
+    for (prefix, dir, depth) in [
+        ("data", study_dir, usize::MAX),
+        ("report", report_dir, usize::MAX),
+    ] {
         for path in sorted_files(dir, depth)? {
             let rel = relative(&path, dir)?;
             let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -112,7 +130,10 @@ pub fn inputs(study_dir: &Path, report_dir: &Path) -> Result<Vec<(String, Vec<u8
 pub fn entries(files: &[(String, Vec<u8>)]) -> Vec<Entry> {
     files
         .iter()
-        .map(|(path, bytes)| Entry { path: path.clone(), sha256: sha256_hex(bytes) })
+        .map(|(path, bytes)| Entry {
+            path: path.clone(),
+            sha256: sha256_hex(bytes),
+        })
         .collect()
 }
 
@@ -127,13 +148,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let tmp = dir.join(format!(".{}.tmp{}", file_name(path), std::process::id()));
     let mut f = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-    f.write_all(bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    f.sync_all().with_context(|| format!("syncing {}", tmp.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    f.sync_all()
+        .with_context(|| format!("syncing {}", tmp.display()))?;
     drop(f);
     fs::rename(&tmp, path).with_context(|| format!("moving {} into place", path.display()))
 }
 
 /// The file name of `path` as text.
 pub fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -14,7 +14,9 @@ impl Layout {
     /// The layout of the repository this binary was built from.
     pub fn from_manifest_dir() -> Layout {
         let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-        Layout { root: xtask.parent().unwrap_or(xtask).to_path_buf() }
+        Layout {
+            root: xtask.parent().unwrap_or(xtask).to_path_buf(),
+        }
     }
 
     /// A layout rooted at `root` (for tests).

@@ -55,7 +55,9 @@ impl Typst {
             );
         }
         let root = cache_root()?.join(format!("typst-{TYPST_VERSION}"));
-        let bin = root.join("bin").join(if cfg!(windows) { "typst.exe" } else { "typst" });
+        let bin = root
+            .join("bin")
+            .join(if cfg!(windows) { "typst.exe" } else { "typst" });
         if let Some(t) = Typst::probe(&bin) {
             return t.checked();
         }
@@ -106,7 +108,10 @@ impl Typst {
             .ok()?;
         let text = String::from_utf8_lossy(&out.stdout);
         let version = parse_version(&text)?;
-        Some(Typst { path: path.to_path_buf(), version })
+        Some(Typst {
+            path: path.to_path_buf(),
+            version,
+        })
     }
 
     /// Compiles one document, returning Typst's warnings (empty when clean).
@@ -154,7 +159,11 @@ impl Typst {
                 "-".repeat(60)
             );
         }
-        Ok(stderr.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect())
+        Ok(stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect())
     }
 }
 
@@ -163,7 +172,9 @@ pub fn parse_version(text: &str) -> Option<String> {
     let mut words = text.split_whitespace();
     (words.next()? == "typst").then_some(())?;
     let v = words.next()?;
-    v.chars().all(|c| c.is_ascii_digit() || c == '.').then(|| v.to_owned())
+    v.chars()
+        .all(|c| c.is_ascii_digit() || c == '.')
+        .then(|| v.to_owned())
 }
 
 /// The per-user cache folder for tools: `$BTG_CACHE_DIR`, else `$XDG_CACHE_HOME` or
@@ -183,7 +194,14 @@ pub fn cache_root() -> Result<PathBuf> {
 fn install(root: &Path) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["install", "typst-cli", "--version", TYPST_VERSION, "--locked", "--root"])
+        .args([
+            "install",
+            "typst-cli",
+            "--version",
+            TYPST_VERSION,
+            "--locked",
+            "--root",
+        ])
         .arg(root)
         .stdin(Stdio::null())
         .status()
@@ -200,7 +218,10 @@ mod tests {
 
     #[test]
     fn parses_typst_version_lines() {
-        assert_eq!(parse_version("typst 0.15.1 (8ace67d9)\n").as_deref(), Some("0.15.1"));
+        assert_eq!(
+            parse_version("typst 0.15.1 (8ace67d9)\n").as_deref(),
+            Some("0.15.1")
+        );
         assert_eq!(parse_version("typst 0.13.0\n").as_deref(), Some("0.13.0"));
         assert_eq!(parse_version("something else 0.15.1"), None);
         assert_eq!(parse_version(""), None);
