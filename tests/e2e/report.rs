@@ -62,17 +62,26 @@ fn two_runs_give_identical_bytes() {
 
 #[test]
 fn a_study_with_other_dimensions_runs_through_the_whole_pipeline() {
-    let fixture = support::layout().root.join("pipeline/tests/fixtures/other-dimensions");
+    let fixture = support::layout()
+        .root
+        .join("pipeline/tests/fixtures/other-dimensions");
     let dir = tempfile::tempdir().expect("temp dir");
     let outcome = support::build(Some(fixture.clone()), dir.path());
     let config = fs::read_to_string(fixture.join("study.toml")).expect("fixture config");
     let config = pipeline::study::StudyConfig::parse(&config).expect("fixture config parses");
     let brief = support::pdf_text(&outcome.pdfs[0]);
     for d in &config.dimensions {
-        assert!(brief.contains(&d.label), "the brief does not show dimension {:?}", d.label);
+        assert!(
+            brief.contains(&d.label),
+            "the brief does not show dimension {:?}",
+            d.label
+        );
     }
     let deck = support::pdf_text(&outcome.pdfs[1]);
-    assert!(deck.contains(&config.primary().categories[0].label), "the deck shows the primary categories");
+    assert!(
+        deck.contains(&config.primary().categories[0].label),
+        "the deck shows the primary categories"
+    );
 }
 
 #[test]
@@ -80,13 +89,30 @@ fn bad_input_reports_every_problem_and_leaves_earlier_outputs_untouched() {
     let study = tempfile::tempdir().expect("temp dir");
     let data = support::layout().data();
     fs::create_dir_all(study.path().join("raw")).expect("mkdir");
-    for f in ["study.toml", "raw/organisations.csv", "raw/ties.csv", "raw/excerpts.csv"] {
+    for f in [
+        "study.toml",
+        "raw/organisations.csv",
+        "raw/ties.csv",
+        "raw/excerpts.csv",
+    ] {
         fs::copy(data.join(f), study.path().join(f)).expect("copy");
     }
     let out = tempfile::tempdir().expect("temp dir");
     let first = support::build(Some(study.path().to_path_buf()), out.path()).lock;
-    let snapshot = |names: &[&str]| -> Vec<Vec<u8>> { names.iter().map(|n| fs::read(out.path().join(n)).expect("output")).collect() };
-    let names = ["stats.json", "brief.typ", "deck.typ", "brief.pdf", "deck.pdf", "report.lock"];
+    let snapshot = |names: &[&str]| -> Vec<Vec<u8>> {
+        names
+            .iter()
+            .map(|n| fs::read(out.path().join(n)).expect("output"))
+            .collect()
+    };
+    let names = [
+        "stats.json",
+        "brief.typ",
+        "deck.typ",
+        "brief.pdf",
+        "deck.pdf",
+        "report.lock",
+    ];
     let before = snapshot(&names);
 
     // Two problems on two lines: an undeclared wave and an unknown organisation.
@@ -99,7 +125,9 @@ fn bad_input_reports_every_problem_and_leaves_earlier_outputs_untouched() {
         .to_owned();
     let ties = study.path().join("raw/ties.csv");
     let mut text = fs::read_to_string(&ties).expect("ties");
-    text.push_str(&format!("later,{respondent},ORG-002\nsurvey,{respondent},NOPE-9\n"));
+    text.push_str(&format!(
+        "later,{respondent},ORG-002\nsurvey,{respondent},NOPE-9\n"
+    ));
     fs::write(&ties, text).expect("write");
     let lines = fs::read_to_string(&ties).expect("ties").lines().count();
     let run = support::xtask_command()
@@ -116,7 +144,49 @@ fn bad_input_reports_every_problem_and_leaves_earlier_outputs_untouched() {
         stderr.contains(&format!("raw/ties.csv:{}:1: wave \"later\" is not declared in study.toml; expected one of: before, survey", lines - 1)),
         "{stderr}"
     );
-    assert!(stderr.contains(&format!("raw/ties.csv:{lines}:")) && stderr.contains("\"NOPE-9\""), "{stderr}");
-    assert_eq!(snapshot(&names), before, "a failed run changed an earlier output");
+    assert!(
+        stderr.contains(&format!("raw/ties.csv:{lines}:")) && stderr.contains("\"NOPE-9\""),
+        "{stderr}"
+    );
+    assert_eq!(
+        snapshot(&names),
+        before,
+        "a failed run changed an earlier output"
+    );
     assert_eq!(first.outputs.len(), 2);
+}
+
+#[test]
+fn several_studies_build_in_parallel_each_into_its_own_folder() {
+    let layout = support::layout();
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = support::xtask_command()
+        .arg("report")
+        .arg("--data")
+        .arg(layout.data())
+        .arg("--data")
+        .arg(layout.root.join("pipeline/tests/fixtures/other-dimensions"))
+        .arg("--out")
+        .arg(out.path())
+        .env("CI", "true")
+        .output()
+        .expect("runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        log.contains("[1/2] built") && log.contains("[2/2] built"),
+        "plain progress lines: {log}"
+    );
+    for study in ["data", "other-dimensions"] {
+        for doc in ["brief.pdf", "deck.pdf", "report.lock"] {
+            assert!(
+                out.path().join(study).join(doc).is_file(),
+                "{study}/{doc} missing"
+            );
+        }
+    }
 }

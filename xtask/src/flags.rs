@@ -45,9 +45,13 @@ pub struct StudyArgs {
 /// Flags of `report`.
 #[derive(Debug, Args, Clone)]
 pub struct ReportArgs {
-    /// Which study and output folder.
-    #[command(flatten)]
-    pub study: StudyArgs,
+    /// A study folder (holding study.toml and raw/); repeat the flag to build several
+    /// studies in parallel, each into `<out>/<folder name>/`. Default: data/.
+    #[arg(long, value_name = "DIR")]
+    pub data: Vec<PathBuf>,
+    /// The output folder; default: target/report.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Flags of `synth`.

@@ -7,6 +7,7 @@
 pub mod flags;
 pub mod fsio;
 pub mod layout;
+pub mod progress;
 pub mod report;
 pub mod stages;
 pub mod synth;
@@ -35,9 +36,7 @@ pub fn main_entry() -> ExitCode {
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let layout = layout::Layout::from_manifest_dir();
     match cli.command {
-        Command::Report(args) => {
-            report::report(&layout, &args.study)?;
-        }
+        Command::Report(args) => report::report_many(&layout, &args)?,
         Command::Status(args) => {
             report::print_status(&report::status(&layout, &args)?);
         }

@@ -12,9 +12,10 @@ use pipeline::lock::{LOCK_SCHEMA, Lock};
 use pipeline::manifest::{self, sha256_hex};
 use pipeline::study::STUDY_FILE;
 
-use crate::flags::StudyArgs;
+use crate::flags::{ReportArgs, StudyArgs};
 use crate::fsio;
 use crate::layout::Layout;
+use crate::progress;
 use crate::stages::{Digests, Freshness, Record};
 use crate::typst::{CompileJob, TYPST_VERSION, Typst};
 
@@ -77,6 +78,11 @@ impl Target {
 /// Runs the whole pipeline and prints where the PDFs are and what each stage took.
 pub fn report(layout: &Layout, args: &StudyArgs) -> Result<Outcome> {
     let outcome = build(layout, &Target::of(layout, args))?;
+    print_outcome(&outcome);
+    Ok(outcome)
+}
+
+fn print_outcome(outcome: &Outcome) {
     for pdf in &outcome.pdfs {
         println!("wrote {}", pdf.display());
     }
@@ -84,7 +90,87 @@ pub fn report(layout: &Layout, args: &StudyArgs) -> Result<Outcome> {
     for (stage, took) in &outcome.timings {
         println!("  {stage:<22} {:>8.1} ms", took.as_secs_f64() * 1000.0);
     }
-    Ok(outcome)
+}
+
+/// `cargo xtask report` with any number of `--data` folders: one study builds as
+/// [`report`]; several build in parallel, each into `<out>/<folder name>/`, with a
+/// progress bar on a terminal and one plain line per study otherwise.
+pub fn report_many(layout: &Layout, args: &ReportArgs) -> Result<()> {
+    if args.data.len() <= 1 {
+        let study = StudyArgs {
+            data: args.data.first().cloned(),
+            out: args.out.clone(),
+        };
+        report(layout, &study)?;
+        return Ok(());
+    }
+    let parent = args.out.clone().unwrap_or_else(|| layout.build());
+    let mut targets = Vec::new();
+    for data in &args.data {
+        let name = fsio::file_name(
+            &fs::canonicalize(data)
+                .with_context(|| format!("no study folder {}", data.display()))?,
+        );
+        if targets.iter().any(|t: &Target| t.out == parent.join(&name)) {
+            anyhow::bail!(
+                "two studies are named {name:?}; their outputs would collide in {}",
+                parent.display()
+            );
+        }
+        targets.push(Target {
+            data: data.clone(),
+            out: parent.join(&name),
+            publish: false,
+            fresh: false,
+        });
+    }
+    let bar = progress::Progress::new(targets.len() as u64, "studies");
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(targets.len());
+    let results: Vec<(usize, Result<Outcome>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(t) = targets.get(i) else { break };
+                        let r = build(layout, t);
+                        bar.finish_one(&format!(
+                            "{} {}",
+                            if r.is_ok() { "built" } else { "FAILED" },
+                            t.data.display()
+                        ));
+                        done.push((i, r));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    bar.clear();
+    let mut results = results;
+    results.sort_by_key(|(i, _)| *i);
+    let mut failed = 0;
+    for (i, r) in results {
+        match r {
+            Ok(o) => println!("{}: {}", targets[i].data.display(), o.out.display()),
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: error: {e:#}", targets[i].data.display());
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} studies failed", targets.len());
+    }
+    Ok(())
 }
 
 /// Runs the whole pipeline into `target.out`, without printing a summary. Stages

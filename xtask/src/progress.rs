@@ -1,0 +1,53 @@
+//! Progress for long work: a bar on an interactive terminal, plain log lines when
+//! the output is a pipe, a file or CI (where a redrawn bar would be noise).
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Counts finished items of a known total.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    /// Starts counting `total` items of `what`.
+    pub fn new(total: u64, what: &str) -> Progress {
+        let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let bar = interactive.then(|| {
+            let bar = ProgressBar::new(total);
+            let style = ProgressStyle::with_template(&format!(
+                "{{bar:30}} {{pos}}/{{len}} {what} {{wide_msg}}"
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// One item finished, described by `message`.
+    pub fn finish_one(&self, message: &str) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(message.to_owned());
+                bar.inc(1);
+            }
+            None => eprintln!("[{n}/{}] {message}", self.total),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
