@@ -46,22 +46,48 @@ pub struct Loaded {
 
 /// Loads and checks a whole study, reporting all problems at once.
 pub fn load(files: StudyFiles<'_>) -> Result<Loaded, Problems> {
-    let config_text = csvtext::decode(STUDY_FILE, files.config).map_err(|p| Problems::new(vec![p]))?;
+    let config_text =
+        csvtext::decode(STUDY_FILE, files.config).map_err(|p| Problems::new(vec![p]))?;
     let config = StudyConfig::parse(config_text).map_err(Problems::new)?;
 
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-    let orgs_t = Table::read(ORGANISATIONS, files.organisations, &org_columns(&config), &[], &mut problems);
-    let ties_t = Table::read(TIES, files.ties, &["wave", "reporter", "partner"], &["kind"], &mut problems);
+    let orgs_t = Table::read(
+        ORGANISATIONS,
+        files.organisations,
+        &org_columns(&config),
+        &[],
+        &mut problems,
+    );
+    let ties_t = Table::read(
+        TIES,
+        files.ties,
+        &["wave", "reporter", "partner"],
+        &["kind"],
+        &mut problems,
+    );
     let exc_t = Table::read(
         EXCERPTS,
         files.excerpts,
-        &["excerpt_id", "source_id", "source_kind", "level", "country", "population", "codes", "consent", "text"],
+        &[
+            "excerpt_id",
+            "source_id",
+            "source_kind",
+            "level",
+            "country",
+            "population",
+            "codes",
+            "consent",
+            "text",
+        ],
         &[],
         &mut problems,
     );
 
-    let orgs = orgs_t.as_ref().map(|t| organisations(&config, t, &mut problems)).unwrap_or_default();
+    let orgs = orgs_t
+        .as_ref()
+        .map(|t| organisations(&config, t, &mut problems))
+        .unwrap_or_default();
     // A repeated org_id keeps its first row (the repeat is reported above), so ties are
     // checked against the row the author wrote first.
     let mut index: BTreeMap<&str, u32> = BTreeMap::new();
@@ -72,26 +98,47 @@ pub fn load(files: StudyFiles<'_>) -> Result<Loaded, Problems> {
     // ties' own columns only.
     let reports = ties_t
         .as_ref()
-        .map(|t| tie_reports(&config, t, &orgs, orgs_t.as_ref().map(|_| &index), &mut problems))
+        .map(|t| {
+            tie_reports(
+                &config,
+                t,
+                &orgs,
+                orgs_t.as_ref().map(|_| &index),
+                &mut problems,
+            )
+        })
         .unwrap_or_default();
-    let excerpts = exc_t.as_ref().map(|t| excerpt_rows(&config, t, &mut problems)).unwrap_or_default();
+    let excerpts = exc_t
+        .as_ref()
+        .map(|t| excerpt_rows(&config, t, &mut problems))
+        .unwrap_or_default();
 
     if problems.is_empty() {
         // A respondent that named nobody in a wave is legal but worth a look.
-        let reported: std::collections::BTreeSet<(usize, u32)> = reports.iter().map(|r| (r.wave, r.reporter)).collect();
+        let reported: std::collections::BTreeSet<(usize, u32)> =
+            reports.iter().map(|r| (r.wave, r.reporter)).collect();
         for (w, wave) in config.waves.iter().enumerate() {
             for (i, org) in orgs.iter().enumerate() {
                 if org.responded && !reported.contains(&(w, i as u32)) {
-                    warnings.push(Problem::at(ORGANISATIONS, org.line, 1, format!(
-                        "warning: respondent {} reported no ties in wave {:?}", org.id, wave.id
-                    )));
+                    warnings.push(Problem::at(
+                        ORGANISATIONS,
+                        org.line,
+                        1,
+                        format!(
+                            "warning: respondent {} reported no ties in wave {:?}",
+                            org.id, wave.id
+                        ),
+                    ));
                 }
             }
         }
         warnings.sort();
         let mut orgs = orgs;
         orgs.iter_mut().for_each(|o| o.line = 0);
-        Ok(Loaded { study: Study::new(config, orgs, reports, excerpts), warnings })
+        Ok(Loaded {
+            study: Study::new(config, orgs, reports, excerpts),
+            warnings,
+        })
     } else {
         Err(Problems::new(problems))
     }
@@ -125,25 +172,48 @@ impl Table {
         let names: Vec<&str> = scan.header.iter().map(|c| c.text.as_str()).collect();
         let expected = || {
             let mut all: Vec<&str> = required.to_vec();
-            all.extend(optional.iter().map(|o| *o));
+            all.extend(optional.iter().copied());
             all.join(", ")
         };
         for cell in &scan.header {
             if !required.contains(&cell.text.as_str()) && !optional.contains(&cell.text.as_str()) {
-                problems.push(Problem::at(file, cell.line, cell.column, format!(
-                    "unknown column {:?}; expected the columns {}", cell.text, expected()
-                )));
+                problems.push(Problem::at(
+                    file,
+                    cell.line,
+                    cell.column,
+                    format!(
+                        "unknown column {:?}; expected the columns {}",
+                        cell.text,
+                        expected()
+                    ),
+                ));
             } else if names.iter().filter(|n| **n == cell.text).count() > 1 {
-                problems.push(Problem::at(file, cell.line, cell.column, format!("column {:?} appears twice", cell.text)));
+                problems.push(Problem::at(
+                    file,
+                    cell.line,
+                    cell.column,
+                    format!("column {:?} appears twice", cell.text),
+                ));
             }
         }
         for col in required {
             if !names.contains(col) {
-                problems.push(Problem::at(file, 1, 1, format!("missing column {col:?}; expected the columns {}", expected())));
+                problems.push(Problem::at(
+                    file,
+                    1,
+                    1,
+                    format!(
+                        "missing column {col:?}; expected the columns {}",
+                        expected()
+                    ),
+                ));
             }
         }
         if scan.records.is_empty() {
-            problems.push(Problem::file(file, "the file has a header but no rows; expected at least one row"));
+            problems.push(Problem::file(
+                file,
+                "the file has a header but no rows; expected at least one row",
+            ));
         }
         if problems.len() > before {
             return None;
@@ -154,15 +224,21 @@ impl Table {
         let frame = match table::read_frame(normalised(&scan).as_bytes()) {
             Ok(f) if f.height() == scan.records.len() => f,
             Ok(f) => {
-                problems.push(Problem::file(file, format!(
-                    "polars read {} rows but the file has {}; check quoting and line ends",
-                    f.height(),
-                    scan.records.len()
-                )));
+                problems.push(Problem::file(
+                    file,
+                    format!(
+                        "polars read {} rows but the file has {}; check quoting and line ends",
+                        f.height(),
+                        scan.records.len()
+                    ),
+                ));
                 return None;
             }
             Err(e) => {
-                problems.push(Problem::file(file, format!("could not be read as CSV: {e}")));
+                problems.push(Problem::file(
+                    file,
+                    format!("could not be read as CSV: {e}"),
+                ));
                 return None;
             }
         };
@@ -191,7 +267,12 @@ impl Table {
         }
     }
 
-    fn non_empty<'a>(&'a self, col: &str, row: usize, problems: &mut Vec<Problem>) -> Option<&'a str> {
+    fn non_empty<'a>(
+        &'a self,
+        col: &str,
+        row: usize,
+        problems: &mut Vec<Problem>,
+    ) -> Option<&'a str> {
         let v = self.get(col, row);
         if v.is_empty() {
             problems.push(self.problem(col, row, format!("{col} is empty; expected a value")));
@@ -205,10 +286,14 @@ impl Table {
         match parse_bool(self.get(col, row)) {
             Some(b) => b,
             None => {
-                problems.push(self.problem(col, row, format!(
-                    "{col} is {:?}; expected true or false (yes/no and 1/0 are accepted too)",
-                    self.get(col, row)
-                )));
+                problems.push(self.problem(
+                    col,
+                    row,
+                    format!(
+                        "{col} is {:?}; expected true or false (yes/no and 1/0 are accepted too)",
+                        self.get(col, row)
+                    ),
+                ));
                 false
             }
         }
@@ -254,12 +339,16 @@ fn organisations(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) -
     let mut orgs = Vec::new();
     for row in t.rows() {
         let id = t.non_empty("org_id", row, problems);
-        if let Some(id) = id {
-            if let Some(first) = seen.insert(id, t.line(row)) {
-                problems.push(t.problem("org_id", row, format!(
+        if let Some(id) = id
+            && let Some(first) = seen.insert(id, t.line(row))
+        {
+            problems.push(t.problem(
+                "org_id",
+                row,
+                format!(
                     "org_id {id:?} is already used on line {first}; expected each organisation once"
-                )));
-            }
+                ),
+            ));
         }
         let country = t.non_empty("country", row, problems).unwrap_or_default();
         let mut categories = Vec::with_capacity(config.dimensions.len());
@@ -269,11 +358,15 @@ fn organisations(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) -
                 Some(i) => categories.push(i),
                 None => {
                     let allowed: Vec<&str> = d.categories.iter().map(|c| c.id.as_str()).collect();
-                    problems.push(t.problem(&d.column, row, format!(
-                        "{v:?} is not a category of {}; expected one of: {}",
-                        d.column,
-                        allowed.join(", ")
-                    )));
+                    problems.push(t.problem(
+                        &d.column,
+                        row,
+                        format!(
+                            "{v:?} is not a category of {}; expected one of: {}",
+                            d.column,
+                            allowed.join(", ")
+                        ),
+                    ));
                     categories.push(0);
                 }
             }
@@ -310,10 +403,14 @@ fn tie_reports(
         let wave = t.get("wave", row);
         let w = waves.iter().position(|x| *x == wave);
         if w.is_none() {
-            problems.push(t.problem("wave", row, format!(
-                "wave {wave:?} is not declared in study.toml; expected one of: {}",
-                waves.join(", ")
-            )));
+            problems.push(t.problem(
+                "wave",
+                row,
+                format!(
+                    "wave {wave:?} is not declared in study.toml; expected one of: {}",
+                    waves.join(", ")
+                ),
+            ));
         }
         let mut lookup = |col: &str| {
             let index = index?;
@@ -328,16 +425,20 @@ fn tie_reports(
         };
         let reporter = lookup("reporter");
         let partner = lookup("partner");
-        if let Some(r) = reporter {
-            if !orgs[r as usize].responded {
-                problems.push(t.problem("reporter", row, format!(
-                    "reporter {:?} did not respond to the survey; expected only respondents to report ties",
-                    orgs[r as usize].id
-                )));
-            }
+        if let Some(r) = reporter
+            && !orgs[r as usize].responded
+        {
+            problems.push(t.problem("reporter", row, format!(
+                "reporter {:?} did not respond to the survey; expected only respondents to report ties",
+                orgs[r as usize].id
+            )));
         }
         if reporter.is_some() && reporter == partner {
-            problems.push(t.problem("partner", row, "an organisation names itself; expected a different partner".into()));
+            problems.push(t.problem(
+                "partner",
+                row,
+                "an organisation names itself; expected a different partner".into(),
+            ));
         }
         if let (Some(w), Some(r), Some(p)) = (w, reporter, partner) {
             if let Some(first) = seen.insert((w, r, p), t.line(row)) {
@@ -365,19 +466,29 @@ fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) ->
     let mut out = Vec::new();
     for row in t.rows() {
         let id = t.non_empty("excerpt_id", row, problems).unwrap_or_default();
-        if !id.is_empty() {
-            if let Some(first) = seen.insert(id, t.line(row)) {
-                problems.push(t.problem("excerpt_id", row, format!(
+        if !id.is_empty()
+            && let Some(first) = seen.insert(id, t.line(row))
+        {
+            problems.push(t.problem(
+                "excerpt_id",
+                row,
+                format!(
                     "excerpt_id {id:?} is already used on line {first}; expected each excerpt once"
-                )));
-            }
+                ),
+            ));
         }
         let source_id = t.non_empty("source_id", row, problems).unwrap_or_default();
         let source_kind = match t.get("source_kind", row) {
             "interview" => SourceKind::Interview,
             "focus_group" => SourceKind::FocusGroup,
             other => {
-                problems.push(t.problem("source_kind", row, format!("source_kind {other:?} is not known; expected interview or focus_group")));
+                problems.push(t.problem(
+                    "source_kind",
+                    row,
+                    format!(
+                        "source_kind {other:?} is not known; expected interview or focus_group"
+                    ),
+                ));
                 SourceKind::Interview
             }
         };
@@ -386,7 +497,11 @@ fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) ->
             "national" => Level::National,
             "global" => Level::Global,
             other => {
-                problems.push(t.problem("level", row, format!("level {other:?} is not known; expected local, national or global")));
+                problems.push(t.problem(
+                    "level",
+                    row,
+                    format!("level {other:?} is not known; expected local, national or global"),
+                ));
                 Level::Local
             }
         };
@@ -394,23 +509,37 @@ fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) ->
         let pop = primary.index_of(population);
         if pop.is_none() {
             let allowed: Vec<&str> = primary.categories.iter().map(|c| c.id.as_str()).collect();
-            problems.push(t.problem("population", row, format!(
-                "{population:?} is not a category of {}; expected one of: {}",
-                primary.column,
-                allowed.join(", ")
-            )));
+            problems.push(t.problem(
+                "population",
+                row,
+                format!(
+                    "{population:?} is not a category of {}; expected one of: {}",
+                    primary.column,
+                    allowed.join(", ")
+                ),
+            ));
         }
         let mut codes = Vec::new();
-        for code in t.get("codes", row).split(';').map(str::trim).filter(|c| !c.is_empty()) {
+        for code in t
+            .get("codes", row)
+            .split(';')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
             match config.codebook.iter().position(|c| c.id == code) {
                 Some(i) if !codes.contains(&i) => codes.push(i),
                 Some(_) => {}
                 None => {
-                    let allowed: Vec<&str> = config.codebook.iter().map(|c| c.id.as_str()).collect();
-                    problems.push(t.problem("codes", row, format!(
-                        "code {code:?} is not in the codebook; expected one of: {}",
-                        allowed.join(", ")
-                    )));
+                    let allowed: Vec<&str> =
+                        config.codebook.iter().map(|c| c.id.as_str()).collect();
+                    problems.push(t.problem(
+                        "codes",
+                        row,
+                        format!(
+                            "code {code:?} is not in the codebook; expected one of: {}",
+                            allowed.join(", ")
+                        ),
+                    ));
                 }
             }
         }

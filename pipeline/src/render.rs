@@ -55,40 +55,51 @@ pub fn environment(templates: &[TemplateSource]) -> Result<Environment<'static>,
         }
     });
     env.set_formatter(|out, state, value| {
-        if let AutoEscape::Custom(mode) = state.auto_escape() {
-            if mode == TYPST_ESCAPE {
-                let text = if value.is_safe() {
-                    value.to_string()
-                } else if value.is_undefined() || value.is_none() {
-                    return Err(Error::new(ErrorKind::UndefinedError, "a missing value was printed"));
-                } else if value.as_str().is_some() || value.is_integer() {
-                    escape_markup(&value.to_string())
-                } else if value.is_number() {
-                    return Err(Error::new(
-                        ErrorKind::InvalidOperation,
-                        "print floats through a formatting filter (fixed, percent, pvalue)",
-                    ));
-                } else {
-                    escape_markup(&value.to_string())
-                };
-                return out.write_str(&text).map_err(Error::from);
-            }
+        if let AutoEscape::Custom(mode) = state.auto_escape()
+            && mode == TYPST_ESCAPE
+        {
+            let text = if value.is_safe() {
+                value.to_string()
+            } else if value.is_undefined() || value.is_none() {
+                return Err(Error::new(
+                    ErrorKind::UndefinedError,
+                    "a missing value was printed",
+                ));
+            } else if value.is_number() && !value.is_integer() {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    "print floats through a formatting filter (fixed, signed, percent, pvalue)",
+                ));
+            } else {
+                escape_markup(&value.to_string())
+            };
+            return out.write_str(&text).map_err(Error::from);
         }
         minijinja::escape_formatter(out, state, value)
     });
-    env.add_filter("typst_str", |s: String| Value::from_safe_string(typst_string(&s)));
+    env.add_filter("typst_str", |s: String| {
+        Value::from_safe_string(typst_string(&s))
+    });
     // The number filters print an undefined statistic (JSON null) as "n/a".
     env.add_filter("fixed", |x: Option<f64>, d: Option<usize>| {
-        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::fixed(x, d.unwrap_or(1)))))
+        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| {
+            escape_markup(&numfmt::fixed(x, d.unwrap_or(1)))
+        }))
     });
     env.add_filter("signed", |x: Option<f64>, d: Option<usize>| {
-        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::signed(x, d.unwrap_or(1)))))
+        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| {
+            escape_markup(&numfmt::signed(x, d.unwrap_or(1)))
+        }))
     });
     env.add_filter("percent", |x: Option<f64>| {
-        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::percent(x))))
+        Value::from_safe_string(
+            x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::percent(x))),
+        )
     });
     env.add_filter("pvalue", |x: Option<f64>| {
-        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::p_value(x))))
+        Value::from_safe_string(
+            x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::p_value(x))),
+        )
     });
     for t in templates {
         env.add_template_owned(t.name.clone(), t.source.clone())?;
@@ -102,8 +113,8 @@ pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 4);
     for c in s.chars() {
         match c {
-            '\\' | '#' | '$' | '*' | '_' | '@' | '<' | '>' | '[' | ']' | '/' | '`' | '='
-            | '-' | '+' | '~' | '{' | '}' | '"' | '\'' | '.' | ':' | '%' | '&' | '|' | '^' => {
+            '\\' | '#' | '$' | '*' | '_' | '@' | '<' | '>' | '[' | ']' | '/' | '`' | '=' | '-'
+            | '+' | '~' | '{' | '}' | '"' | '\'' | '.' | ':' | '%' | '&' | '|' | '^' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -139,36 +150,57 @@ mod tests {
     use super::*;
 
     fn fill(template: &str, ctx: Value) -> String {
-        let t = TemplateSource { name: "t.typ.j2".into(), source: template.into() };
+        let t = TemplateSource {
+            name: "t.typ.j2".into(),
+            source: template.into(),
+        };
         render(&[t], "t.typ.j2", &ctx).expect("renders")
     }
 
     #[test]
     fn data_strings_are_escaped_for_markup() {
-        let out = fill("A {{ x }} B", Value::from(minijinja::context! { x => "#read(\"/etc/passwd\") $x$ <l> @r // c" }));
-        assert_eq!(out, "A \\#read(\\\"\\/etc\\/passwd\\\") \\$x\\$ \\<l\\> \\@r \\/\\/ c B");
+        let out = fill(
+            "A {{ x }} B",
+            minijinja::context! { x => "#read(\"/etc/passwd\") $x$ <l> @r // c" },
+        );
+        assert_eq!(
+            out,
+            "A \\#read(\\\"\\/etc\\/passwd\\\") \\$x\\$ \\<l\\> \\@r \\/\\/ c B"
+        );
     }
 
     #[test]
     fn leading_markup_and_newlines_are_neutralised() {
-        let out = fill("{{ x }}", Value::from(minijinja::context! { x => "= H\n- item\n+ n" }));
+        let out = fill("{{ x }}", minijinja::context! { x => "= H\n- item\n+ n" });
         assert_eq!(out, "\\= H \\- item \\+ n");
     }
 
     #[test]
     fn typst_str_and_number_filters() {
-        let ctx = Value::from(minijinja::context! { s => "a\"b\\", r => 0.6739, f => 2.345 });
+        let ctx = minijinja::context! { s => "a\"b\\", r => 0.6739, f => 2.345 };
         assert_eq!(fill("{{ s|typst_str }}", ctx.clone()), "\"a\\\"b\\\\\"");
-        assert_eq!(fill("{{ r|percent }} {{ f|fixed(2) }}", ctx.clone()), "67\\% 2\\.35");
-        assert_eq!(fill("{{ none|fixed(2) }} {{ none|percent }}", ctx.clone()), "n/a n/a");
-        let t = TemplateSource { name: "t.typ.j2".into(), source: "{{ f }}".into() };
-        let err = render(&[t], "t.typ.j2", &ctx).unwrap_err();
+        assert_eq!(
+            fill("{{ r|percent }} {{ f|fixed(2) }}", ctx.clone()),
+            "67\\% 2\\.35"
+        );
+        assert_eq!(
+            fill("{{ none|fixed(2) }} {{ none|percent }}", ctx.clone()),
+            "n/a n/a"
+        );
+        let t = TemplateSource {
+            name: "t.typ.j2".into(),
+            source: "{{ f }}".into(),
+        };
+        let err = render(&[t], "t.typ.j2", &ctx).expect_err("raw floats are refused");
         assert!(err.to_string().contains("formatting filter"), "{err}");
     }
 
     #[test]
     fn undefined_values_are_errors() {
-        let t = TemplateSource { name: "t.typ.j2".into(), source: "{{ missing }}".into() };
+        let t = TemplateSource {
+            name: "t.typ.j2".into(),
+            source: "{{ missing }}".into(),
+        };
         assert!(render(&[t], "t.typ.j2", &Value::from(())).is_err());
     }
 }

@@ -222,7 +222,9 @@ impl StudyConfig {
 
     /// The vertical dimension (global / national / local), if declared.
     pub fn vertical(&self) -> Option<&Dimension> {
-        self.vertical_dimension.as_deref().and_then(|v| self.dimension(v))
+        self.vertical_dimension
+            .as_deref()
+            .and_then(|v| self.dimension(v))
     }
 
     /// The dimension stored in `column`.
@@ -243,7 +245,13 @@ impl StudyConfig {
             out.push(Problem::at(STUDY_FILE, line, column, message));
         };
         if self.schema != SCHEMA {
-            at("schema", format!("schema = {} is not supported; expected {SCHEMA}", self.schema));
+            at(
+                "schema",
+                format!(
+                    "schema = {} is not supported; expected {SCHEMA}",
+                    self.schema
+                ),
+            );
         }
         for (key, date) in [("created", &self.created), ("date", &self.event.date)] {
             if parse_date(date).is_none() {
@@ -251,55 +259,97 @@ impl StudyConfig {
             }
         }
         if self.suppression_threshold == 0 {
-            at("suppression_threshold", "suppression_threshold must be at least 1".into());
+            at(
+                "suppression_threshold",
+                "suppression_threshold must be at least 1".into(),
+            );
         }
         if self.waves.is_empty() {
-            at("waves", "no [[waves]] declared; expected at least one".into());
+            at(
+                "waves",
+                "no [[waves]] declared; expected at least one".into(),
+            );
         }
         if let Some(dup) = first_duplicate(self.waves.iter().map(|w| w.id.as_str())) {
             at("waves", format!("wave id {dup:?} is declared twice"));
         }
         if self.dimensions.is_empty() {
-            at("dimensions", "no [[dimensions]] declared; expected at least one".into());
+            at(
+                "dimensions",
+                "no [[dimensions]] declared; expected at least one".into(),
+            );
         }
         if let Some(dup) = first_duplicate(self.dimensions.iter().map(|d| d.column.as_str())) {
-            at("dimensions", format!("dimension column {dup:?} is declared twice"));
+            at(
+                "dimensions",
+                format!("dimension column {dup:?} is declared twice"),
+            );
         }
         for d in &self.dimensions {
-            if matches!(d.column.as_str(), "org_id" | "country" | "surveyed" | "responded") {
-                at("column", format!("dimension column {:?} is a reserved column name", d.column));
+            if matches!(
+                d.column.as_str(),
+                "org_id" | "country" | "surveyed" | "responded"
+            ) {
+                at(
+                    "column",
+                    format!("dimension column {:?} is a reserved column name", d.column),
+                );
             }
             if d.categories.is_empty() {
-                at("column", format!("dimension {:?} has no categories", d.column));
+                at(
+                    "column",
+                    format!("dimension {:?} has no categories", d.column),
+                );
             }
             if let Some(dup) = first_duplicate(d.categories.iter().map(|c| c.id.as_str())) {
-                at("id", format!("category {dup:?} of dimension {:?} is declared twice", d.column));
+                at(
+                    "id",
+                    format!(
+                        "category {dup:?} of dimension {:?} is declared twice",
+                        d.column
+                    ),
+                );
             }
             for c in &d.categories {
                 if !is_hex_colour(&c.colour) {
-                    at("colour", format!("colour {:?} of category {:?} is not a colour; expected #RRGGBB", c.colour, c.id));
+                    at(
+                        "colour",
+                        format!(
+                            "colour {:?} of category {:?} is not a colour; expected #RRGGBB",
+                            c.colour, c.id
+                        ),
+                    );
                 }
             }
         }
         if self.dimension(&self.primary_dimension).is_none() {
             let known: Vec<&str> = self.dimensions.iter().map(|d| d.column.as_str()).collect();
-            at("primary_dimension", format!(
-                "primary_dimension {:?} is not a declared dimension; expected one of: {}",
-                self.primary_dimension,
-                known.join(", ")
-            ));
+            at(
+                "primary_dimension",
+                format!(
+                    "primary_dimension {:?} is not a declared dimension; expected one of: {}",
+                    self.primary_dimension,
+                    known.join(", ")
+                ),
+            );
         }
         if let Some(g) = &self.grid {
             for col in [&g.rows, &g.columns] {
                 if self.dimension(col).is_none() {
-                    at("grid", format!("grid dimension {col:?} is not a declared dimension"));
+                    at(
+                        "grid",
+                        format!("grid dimension {col:?} is not a declared dimension"),
+                    );
                 }
             }
         }
-        if let Some(v) = &self.vertical_dimension {
-            if self.dimension(v).is_none() {
-                at("vertical_dimension", format!("vertical_dimension {v:?} is not a declared dimension"));
-            }
+        if let Some(v) = &self.vertical_dimension
+            && self.dimension(v).is_none()
+        {
+            at(
+                "vertical_dimension",
+                format!("vertical_dimension {v:?} is not a declared dimension"),
+            );
         }
         if let Some(dup) = first_duplicate(self.codebook.iter().map(|c| c.id.as_str())) {
             at("codebook", format!("code {dup:?} is declared twice"));
@@ -376,7 +426,7 @@ mod tests {
 
     #[test]
     fn syntax_error_has_line_and_column() {
-        let err = StudyConfig::parse("schema = 1\ntitle = \n").unwrap_err();
+        let err = StudyConfig::parse("schema = 1\ntitle = \n").expect_err("a syntax error");
         let msg = err[0].to_string();
         assert!(msg.starts_with("study.toml:2:"), "{msg}");
     }

@@ -173,7 +173,11 @@ pub fn build(study: &Study) -> Views {
 
 /// A count for display: `"<N"` when `1 <= n < threshold`.
 pub fn display_count(n: usize, threshold: usize) -> String {
-    if n > 0 && n < threshold { format!("<{threshold}") } else { n.to_string() }
+    if n > 0 && n < threshold {
+        format!("<{threshold}")
+    } else {
+        n.to_string()
+    }
 }
 
 fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> DimensionView {
@@ -192,11 +196,18 @@ fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> D
             }
         })
         .collect();
-    DimensionView { column: d.column.clone(), label: d.label.clone(), categories }
+    DimensionView {
+        column: d.column.clone(),
+        label: d.label.clone(),
+        categories,
+    }
 }
 
 fn grid(study: &Study, rows: usize, cols: usize, threshold: usize) -> Grid {
-    let (rd, cd) = (&study.config.dimensions[rows], &study.config.dimensions[cols]);
+    let (rd, cd) = (
+        &study.config.dimensions[rows],
+        &study.config.dimensions[cols],
+    );
     let rows_out = rd
         .categories
         .iter()
@@ -210,7 +221,11 @@ fn grid(study: &Study, rows: usize, cols: usize, threshold: usize) -> Grid {
                         .iter()
                         .filter(|o| o.categories[rows] == r && o.categories[cols] == c)
                         .count();
-                    if n == 0 { "–".to_owned() } else { display_count(n, threshold) }
+                    if n == 0 {
+                        "–".to_owned()
+                    } else {
+                        display_count(n, threshold)
+                    }
                 })
                 .collect(),
         })
@@ -265,11 +280,18 @@ fn quotes<'a>(study: &'a Study, kind: CodeKind, used: &mut Vec<&'a str>) -> Vec<
             Level::National => "national level",
             Level::Global => "global level",
         };
-        let population = primary.categories.get(e.population).map_or("", |c| c.label.as_str());
+        let population = primary
+            .categories
+            .get(e.population)
+            .map_or("", |c| c.label.as_str());
         out.push(Quote {
             text: e.text.clone(),
             attribution: format!("{source}, {level}, {}", population.to_lowercase()),
-            codes: e.codes.iter().map(|&c| study.config.codebook[c].label.clone()).collect(),
+            codes: e
+                .codes
+                .iter()
+                .map(|&c| study.config.codebook[c].label.clone())
+                .collect(),
         });
     }
     out
@@ -283,15 +305,24 @@ fn themes(study: &Study, kind: CodeKind) -> Vec<Theme> {
         .enumerate()
         .filter(|(_, c)| c.kind == kind)
         .map(|(i, c)| {
-            let carrying: Vec<_> = study.excerpts.iter().filter(|e| e.codes.contains(&i)).collect();
+            let carrying: Vec<_> = study
+                .excerpts
+                .iter()
+                .filter(|e| e.codes.contains(&i))
+                .collect();
             let mut sources: Vec<&str> = carrying.iter().map(|e| e.source_id.as_str()).collect();
             sources.sort_unstable();
             sources.dedup();
-            Theme { id: c.id.clone(), label: c.label.clone(), excerpts: carrying.len(), sources: sources.len() }
+            Theme {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                excerpts: carrying.len(),
+                sources: sources.len(),
+            }
         })
         .collect();
     // Most frequent first; codebook order breaks ties (the sort is stable).
-    out.sort_by(|a, b| b.excerpts.cmp(&a.excerpts));
+    out.sort_by_key(|t| std::cmp::Reverse(t.excerpts));
     out
 }
 

@@ -477,9 +477,8 @@ impl Plan {
             lock.derived.insert(rel.clone(), file_digest(out, &rel));
         }
         for (_, stem) in pipeline::DOCUMENTS {
-            for rel in [format!("{stem}.typ")] {
-                lock.derived.insert(rel.clone(), file_digest(out, &rel));
-            }
+            let source = format!("{stem}.typ");
+            lock.derived.insert(source.clone(), file_digest(out, &source));
             let pdf = format!("{stem}.pdf");
             lock.outputs.insert(pdf.clone(), file_digest(out, &pdf));
         }
