@@ -266,7 +266,10 @@ mod tests {
         assert_eq!(s.header[1].text, "b");
         assert_eq!(texts(&s), vec![vec!["1", "2"], vec!["3", "4"]]);
         assert_eq!(s.records[1].line, 4);
-        assert_eq!((s.records[0].cells[1].line, s.records[0].cells[1].column), (2, 6));
+        assert_eq!(
+            (s.records[0].cells[1].line, s.records[0].cells[1].column),
+            (2, 6)
+        );
     }
 
     #[test]
@@ -307,7 +310,14 @@ mod tests {
         assert!(scan("e.csv", b"\n\n", &mut problems).is_none());
         assert!(scan("u.csv", b"a,b\n1,\xFF\n", &mut problems).is_none());
         let msgs: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        assert_eq!(msgs[0], "e.csv: the file is empty; expected a header line naming the columns");
-        assert!(msgs[1].starts_with("u.csv:2:3: the file is not valid UTF-8"), "{}", msgs[1]);
+        assert_eq!(
+            msgs[0],
+            "e.csv: the file is empty; expected a header line naming the columns"
+        );
+        assert!(
+            msgs[1].starts_with("u.csv:2:3: the file is not valid UTF-8"),
+            "{}",
+            msgs[1]
+        );
     }
 }

@@ -71,7 +71,11 @@ impl Provenance {
     /// Splits the full input manifest into the data digest and one manifest per
     /// document of [`DOCUMENTS`].
     pub fn new(pipeline_version: &str, typst_version: &str, all: &[manifest::Entry]) -> Provenance {
-        let data: Vec<manifest::Entry> = all.iter().filter(|e| e.path.starts_with("data/")).cloned().collect();
+        let data: Vec<manifest::Entry> = all
+            .iter()
+            .filter(|e| e.path.starts_with("data/"))
+            .cloned()
+            .collect();
         let documents = DOCUMENTS
             .iter()
             .map(|(template, stem)| {
@@ -140,7 +144,9 @@ pub enum DeriveError {
 }
 
 /// Loads and checks a study and computes its statistics (no figures or documents).
-pub fn statistics(files: StudyFiles<'_>) -> Result<(model::Study, Stats, Vec<Problem>), DeriveError> {
+pub fn statistics(
+    files: StudyFiles<'_>,
+) -> Result<(model::Study, Stats, Vec<Problem>), DeriveError> {
     let loaded = load::load(files)?;
     let stats = stats::compute(&loaded.study)?;
     Ok((loaded.study, stats, loaded.warnings))
@@ -169,12 +175,21 @@ pub fn derive(
         let text = fill_document(templates, stem, &study, &stats_value, &index, provenance)?;
         sources.push((stem.to_owned(), text));
     }
-    Ok(Derived { stats, stats_json, figures, sources, warnings })
+    Ok(Derived {
+        stats,
+        stats_json,
+        figures,
+        sources,
+        warnings,
+    })
 }
 
 /// The figures' alternative texts by name: what the templates need of the figures.
 pub fn figure_index(figures: &[Figure]) -> BTreeMap<String, String> {
-    figures.iter().map(|f| (f.name.clone(), f.alt.clone())).collect()
+    figures
+        .iter()
+        .map(|f| (f.name.clone(), f.alt.clone()))
+        .collect()
 }
 
 /// Fills the template of document `stem` (one of [`DOCUMENTS`]).
@@ -193,12 +208,22 @@ pub fn fill_document(
         .iter()
         .find(|(_, s)| *s == stem)
         .map(|(t, _)| *t)
-        .ok_or_else(|| minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, format!("no document {stem}")))?;
+        .ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::TemplateNotFound,
+                format!("no document {stem}"),
+            )
+        })?;
     let doc = provenance
         .documents
         .iter()
         .find(|d| d.stem == stem)
-        .ok_or_else(|| minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, format!("no inputs for {stem}")))?;
+        .ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::TemplateNotFound,
+                format!("no inputs for {stem}"),
+            )
+        })?;
     let views = views::build(study);
     let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
         study: &study.config,
@@ -206,7 +231,15 @@ pub fn fill_document(
         views: &views,
         figures: figures
             .iter()
-            .map(|(name, alt)| (name.as_str(), FigureRef { path: format!("figures/{name}.svg"), alt }))
+            .map(|(name, alt)| {
+                (
+                    name.as_str(),
+                    FigureRef {
+                        path: format!("figures/{name}.svg"),
+                        alt,
+                    },
+                )
+            })
             .collect(),
         provenance,
         doc,

@@ -143,7 +143,11 @@ impl Lock {
                     (Some(_), None) => Status::Missing,
                     _ => Status::Unrecorded,
                 };
-                out.push(Comparison { layer, name: name.clone(), status });
+                out.push(Comparison {
+                    layer,
+                    name: name.clone(),
+                    status,
+                });
             }
         }
         out
@@ -190,7 +194,10 @@ mod tests {
     use super::*;
 
     fn lock() -> Lock {
-        let mut l = Lock { schema: LOCK_SCHEMA, ..Lock::default() };
+        let mut l = Lock {
+            schema: LOCK_SCHEMA,
+            ..Lock::default()
+        };
         l.tools.insert("typst".into(), "0.15.1".into());
         l.inputs.insert("inputs.sha256".into(), "aa".into());
         l.derived.insert("stats.json".into(), "bb".into());
@@ -212,13 +219,22 @@ mod tests {
         assert_eq!(Lock::verdict(&Lock::compare(&l, &l)), Verdict::Match);
         let mut out = l.clone();
         out.outputs.insert("brief.pdf".into(), "xx".into());
-        assert_eq!(Lock::verdict(&Lock::compare(&l, &out)), Verdict::DeterminismFault);
+        assert_eq!(
+            Lock::verdict(&Lock::compare(&l, &out)),
+            Verdict::DeterminismFault
+        );
         let mut inp = out.clone();
         inp.inputs.insert("inputs.sha256".into(), "yy".into());
-        assert_eq!(Lock::verdict(&Lock::compare(&l, &inp)), Verdict::InputsChanged);
+        assert_eq!(
+            Lock::verdict(&Lock::compare(&l, &inp)),
+            Verdict::InputsChanged
+        );
         let mut missing = l.clone();
         missing.derived.clear();
         let cmp = Lock::compare(&l, &missing);
-        assert!(cmp.iter().any(|c| c.name == "stats.json" && c.status == Status::Missing));
+        assert!(
+            cmp.iter()
+                .any(|c| c.name == "stats.json" && c.status == Status::Missing)
+        );
     }
 }

@@ -43,7 +43,10 @@ pub fn parse(text: &str) -> Option<Vec<Entry>> {
         .map(|l| {
             let (hash, path) = l.split_once("  ")?;
             let ok = hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit());
-            ok.then(|| Entry { path: path.to_owned(), sha256: hash.to_owned() })
+            ok.then(|| Entry {
+                path: path.to_owned(),
+                sha256: hash.to_owned(),
+            })
         })
         .collect()
 }
@@ -60,8 +63,14 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         let entries = vec![
-            Entry { path: "b/x".into(), sha256: sha256_hex(b"x") },
-            Entry { path: "a".into(), sha256: sha256_hex(b"") },
+            Entry {
+                path: "b/x".into(),
+                sha256: sha256_hex(b"x"),
+            },
+            Entry {
+                path: "a".into(),
+                sha256: sha256_hex(b""),
+            },
         ];
         let text = render(&entries);
         assert!(text.starts_with("e3b0c442"));

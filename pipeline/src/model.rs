@@ -109,8 +109,18 @@ pub struct Study {
 
 impl Study {
     /// Assembles a study from validated parts.
-    pub fn new(config: StudyConfig, orgs: Vec<Org>, reports: Vec<Report>, excerpts: Vec<Excerpt>) -> Study {
-        Study { config, orgs, reports, excerpts }
+    pub fn new(
+        config: StudyConfig,
+        orgs: Vec<Org>,
+        reports: Vec<Report>,
+        excerpts: Vec<Excerpt>,
+    ) -> Study {
+        Study {
+            config,
+            orgs,
+            reports,
+            excerpts,
+        }
     }
 
     /// Index of the primary dimension in `config.dimensions`.

@@ -9,7 +9,10 @@
 pub fn fixed(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");
     // Never print a negative zero.
-    if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         s.trim_start_matches('-').to_owned()
     } else {
         s
@@ -19,7 +22,11 @@ pub fn fixed(x: f64, decimals: usize) -> String {
 /// `x` with an explicit sign (`signed(0.25, 2)` is `"+0.25"`, zero has none).
 pub fn signed(x: f64, decimals: usize) -> String {
     let s = fixed(x, decimals);
-    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == '.') { s } else { format!("+{s}") }
+    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == '.') {
+        s
+    } else {
+        format!("+{s}")
+    }
 }
 
 /// A share in `[0, 1]` as a whole percentage (`percent(0.6739)` is `"67%"`).
@@ -29,7 +36,11 @@ pub fn percent(share: f64) -> String {
 
 /// A p-value as reviewers expect it: three decimals, or `< 0.001`.
 pub fn p_value(p: f64) -> String {
-    if p < 0.001 { "< 0.001".to_owned() } else { fixed(p, 3) }
+    if p < 0.001 {
+        "< 0.001".to_owned()
+    } else {
+        fixed(p, 3)
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,10 @@ use polars::prelude::*;
 
 /// Reads CSV bytes (UTF-8, with a header line) into a frame of string columns.
 pub fn read_frame(bytes: &[u8]) -> PolarsResult<DataFrame> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes).to_vec();
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(bytes)
+        .to_vec();
     CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
