@@ -275,11 +275,14 @@ fn accumulate(g: &Graph, sources: &[u32], distances: bool, threads: usize) -> Ac
     total
 }
 
-/// Scratch vectors of one search, reset after each source.
+/// Scratch space of one search, reset after each source: each node's distance from
+/// the source, and one number per node, first its count of shortest paths from the
+/// source (`sigma`), then, once its dependency is known, `(1 + delta) / sigma`. The
+/// distances are a separate, compact array because most neighbour visits only compare
+/// a distance.
 struct Workspace {
     dist: Vec<u32>,
-    sigma: Vec<f64>,
-    delta: Vec<f64>,
+    x: Vec<f64>,
     order: Vec<u32>,
 }
 
@@ -287,8 +290,7 @@ impl Workspace {
     fn new(n: usize) -> Workspace {
         Workspace {
             dist: vec![UNSEEN; n],
-            sigma: vec![0.0; n],
-            delta: vec![0.0; n],
+            x: vec![0.0; n],
             order: Vec::new(),
         }
     }
@@ -310,40 +312,34 @@ fn run_chunk(g: &Graph, chunk: &[u32], distances: bool, ws: &mut Workspace) -> P
         }
         p.reach.push(r);
         for &v in &ws.order {
-            let v = v as usize;
-            ws.dist[v] = UNSEEN;
-            ws.sigma[v] = 0.0;
-            ws.delta[v] = 0.0;
+            ws.dist[v as usize] = UNSEEN;
+            ws.x[v as usize] = 0.0;
         }
     }
     p
 }
 
-/// Brandes' single-source step: breadth-first search from `s` counting shortest
-/// paths (`sigma`), then dependencies accumulated in order of decreasing distance,
-/// `delta[v] += sigma[v] / sigma[w] * (1 + delta[w])` for each predecessor `v` of `w`.
-/// Predecessors are found as the neighbours one step closer, so no lists are stored.
-/// Leaves the search in `ws` (order and distances) for the caller; returns the nodes
-/// reached and their total distance.
+/// Brandes' single-source step. A breadth-first search from `s` counts the shortest
+/// paths `sigma[w]` (each node adds its count to the neighbours one step further);
+/// then, in order of decreasing distance, each node's dependency is
+/// `delta[v] = sigma[v] * sum over successors w of (1 + delta[w]) / sigma[w]`, the
+/// successors being the neighbours one step further (Brandes 2001, Theorem 6, summed
+/// by the node rather than pushed to its predecessors, so no predecessor lists are
+/// stored and each node is written once). Leaves the search in `ws` for the caller;
+/// returns the nodes reached and their total distance.
 fn single_source(g: &Graph, s: usize, ws: &mut Workspace, dependency: &mut [f64]) -> (usize, u64) {
-    let Workspace {
-        dist,
-        sigma,
-        delta,
-        order,
-    } = ws;
+    let Workspace { dist, x, order } = ws;
     order.clear();
     dist[s] = 0;
-    sigma[s] = 1.0;
+    x[s] = 1.0;
     order.push(s as u32);
     let mut head = 0;
     let mut total = 0u64;
     while head < order.len() {
         let v = order[head] as usize;
         head += 1;
-        let dv = dist[v];
+        let (dv, sv) = (dist[v], x[v]);
         total += u64::from(dv);
-        let sv = sigma[v];
         for &w in g.neighbours(v) {
             let w = w as usize;
             if dist[w] == UNSEEN {
@@ -351,22 +347,25 @@ fn single_source(g: &Graph, s: usize, ws: &mut Workspace, dependency: &mut [f64]
                 order.push(w as u32);
             }
             if dist[w] == dv + 1 {
-                sigma[w] += sv;
+                x[w] += sv;
             }
         }
     }
-    // The source is order[0] and has no predecessors; every other node has dist >= 1.
-    for &w in order[1..].iter().rev() {
-        let w = w as usize;
-        let coeff = (1.0 + delta[w]) / sigma[w];
-        let closer = dist[w] - 1;
-        for &v in g.neighbours(w) {
-            let v = v as usize;
-            if dist[v] == closer {
-                delta[v] += sigma[v] * coeff;
+    // Successors come later in the search order, so they are done first; the source
+    // (order[0]) has no dependency of its own.
+    for &v in order[1..].iter().rev() {
+        let v = v as usize;
+        let further = dist[v] + 1;
+        let mut sum = 0.0;
+        for &w in g.neighbours(v) {
+            if dist[w as usize] == further {
+                sum += x[w as usize];
             }
         }
-        dependency[w] += delta[w];
+        let sigma = x[v];
+        let delta = sigma * sum;
+        dependency[v] += delta;
+        x[v] = (1.0 + delta) / sigma;
     }
     (order.len(), total)
 }

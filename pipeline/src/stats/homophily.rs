@@ -153,7 +153,7 @@ pub struct PermutationTest {
     pub p_value: Option<f64>,
 }
 
-/// Permutations handed to a thread at a time.
+/// Permutations handed to a thread at a time (and packed into one word per node).
 const PERMUTATION_BLOCK: usize = 8;
 
 /// Tests whether ties stay inside categories more than chance: the category labels
@@ -182,7 +182,7 @@ pub fn ei_permutation_test(
     }
     let internal_counts = if labels.iter().all(|&l| l < 256) {
         let small: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
-        permuted_internal(ties, &small, permutations, seed, threads)
+        permuted_internal_small(ties, &small, permutations, seed, threads)
     } else {
         permuted_internal(ties, labels, permutations, seed, threads)
     };
@@ -208,33 +208,92 @@ fn count_internal<L: Copy + Eq>(ties: &[(u32, u32)], labels: &[L]) -> u64 {
         .count() as u64
 }
 
-/// Internal tie counts of each permutation, in permutation order.
-fn permuted_internal<L: Copy + Eq + Send + Sync>(
+/// Internal tie counts of each permutation, in permutation order, for labels that fit
+/// a byte: eight permutations share one pass over the ties (see [`count_lanes`]).
+fn permuted_internal_small(
     ties: &[(u32, u32)],
-    labels: &[L],
+    labels: &[u8],
     permutations: u32,
     seed: [u8; 32],
     threads: usize,
+) -> Vec<u64> {
+    in_blocks(permutations, threads, |range| {
+        let mut packed = vec![0u64; labels.len()];
+        let mut shuffled = labels.to_vec();
+        for (lane, i) in range.clone().enumerate() {
+            shuffled.copy_from_slice(labels);
+            rng::shuffle(&mut rng::generator(seed, i as u64), &mut shuffled);
+            for (word, &l) in packed.iter_mut().zip(&shuffled) {
+                *word |= u64::from(l) << (8 * lane);
+            }
+        }
+        count_lanes(ties, &packed)[..range.len()].to_vec()
+    })
+}
+
+/// Internal tie counts of each permutation, in permutation order, for any labels.
+fn permuted_internal(
+    ties: &[(u32, u32)],
+    labels: &[u32],
+    permutations: u32,
+    seed: [u8; 32],
+    threads: usize,
+) -> Vec<u64> {
+    in_blocks(permutations, threads, |range| {
+        let mut shuffled = labels.to_vec();
+        range
+            .map(|i| {
+                shuffled.copy_from_slice(labels);
+                rng::shuffle(&mut rng::generator(seed, i as u64), &mut shuffled);
+                count_internal(ties, &shuffled)
+            })
+            .collect()
+    })
+}
+
+/// For eight labellings packed one byte each into a word per node, the ties whose two
+/// ends carry the same label, per labelling. A byte of `x ^ y` is zero exactly when the
+/// labels agree; `!(((t & 0x7f..) + 0x7f..) | t | 0x7f..)` turns each zero byte into
+/// 0x80 and every other byte into 0 (no carries cross bytes), and the per-byte
+/// counters are emptied every 255 ties before they can overflow.
+fn count_lanes(ties: &[(u32, u32)], packed: &[u64]) -> [u64; PERMUTATION_BLOCK] {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut counts = [0u64; PERMUTATION_BLOCK];
+    for block in ties.chunks(255) {
+        let mut acc = 0u64;
+        for &(a, b) in block {
+            let t = packed[a as usize] ^ packed[b as usize];
+            acc += !(((t & LOW) + LOW) | t | LOW) >> 7;
+        }
+        for (lane, c) in counts.iter_mut().enumerate() {
+            *c += (acc >> (8 * lane)) & 0xff;
+        }
+    }
+    counts
+}
+
+/// Runs `block` over the permutation indices `0..permutations` in blocks of
+/// [`PERMUTATION_BLOCK`] on up to `threads` threads and returns the counts in
+/// permutation order. Each count depends only on its permutation index, so the result
+/// does not depend on which thread ran which block.
+fn in_blocks(
+    permutations: u32,
+    threads: usize,
+    block: impl Fn(std::ops::Range<usize>) -> Vec<u64> + Sync,
 ) -> Vec<u64> {
     let p = permutations as usize;
     let out = Mutex::new(vec![0u64; p]);
     let next = AtomicUsize::new(0);
     let work = || {
-        let mut shuffled = labels.to_vec();
         loop {
             let start = next.fetch_add(PERMUTATION_BLOCK, Ordering::Relaxed);
             if start >= p {
                 break;
             }
             let end = (start + PERMUTATION_BLOCK).min(p);
-            let mut block = Vec::with_capacity(end - start);
-            for i in start..end {
-                shuffled.copy_from_slice(labels);
-                rng::shuffle(&mut rng::generator(seed, i as u64), &mut shuffled);
-                block.push(count_internal(ties, &shuffled));
-            }
+            let counts = block(start..end);
             if let Ok(mut o) = out.lock() {
-                o[start..end].copy_from_slice(&block);
+                o[start..end].copy_from_slice(&counts);
             }
         }
     };
@@ -357,6 +416,31 @@ mod tests {
         );
         let wide: Vec<u32> = labels.iter().map(|&l| l * 300).collect();
         assert_eq!(ei_permutation_test(&ties, &wide, 999, seed, 2), one);
+    }
+
+    #[test]
+    fn packed_lanes_count_like_the_plain_loop() {
+        let mut r = rng::generator([3; 32], 0);
+        let n = 300u32;
+        let ties: Vec<(u32, u32)> = (0..2000)
+            .map(|_| (rng::below(&mut r, n), rng::below(&mut r, n)))
+            .collect();
+        // Eight labellings with few (many equal pairs) to all 256 byte values.
+        let labellings: Vec<Vec<u8>> = [1u32, 2, 3, 7, 16, 100, 255, 256]
+            .iter()
+            .map(|&k| (0..n).map(|_| rng::below(&mut r, k) as u8).collect())
+            .collect();
+        let mut packed = vec![0u64; n as usize];
+        for (lane, l) in labellings.iter().enumerate() {
+            for (w, &x) in packed.iter_mut().zip(l) {
+                *w |= u64::from(x) << (8 * lane);
+            }
+        }
+        let lanes = count_lanes(&ties, &packed);
+        for (lane, l) in labellings.iter().enumerate() {
+            assert_eq!(lanes[lane], count_internal(&ties, l), "lane {lane}");
+        }
+        assert_eq!(lanes[0], 2000);
     }
 
     #[test]

@@ -546,15 +546,4 @@ pub fn degrees(n: usize, ties: &[(u32, u32)]) -> Vec<u32> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn diff_of_sorted_tie_lists() {
-        let a = [(0, 1), (0, 2), (1, 3)];
-        let b = [(0, 2), (1, 2), (1, 3), (2, 3)];
-        assert_eq!(diff(&a, &b), (vec![(1, 2), (2, 3)], 1, 2));
-        assert_eq!(diff(&[], &a), (a.to_vec(), 0, 0));
-        assert_eq!(diff(&a, &[]), (vec![], 3, 0));
-    }
-}
+mod tests;

@@ -1,0 +1,417 @@
+//! Study-level tests of [`super::compute`]: edge cases (an empty wave, a single
+//! organisation, an empty category, one category for all), repeatability, and an
+//! ignored timing run on a large generated network.
+
+use super::*;
+use crate::model::{Org, Report};
+use crate::study::StudyConfig;
+
+/// A study config with two waves and two dimensions: `kind` (a, b, unused) and
+/// `all` (one category for everybody).
+fn config(permutations: u32) -> StudyConfig {
+    let text = format!(
+        r##"
+schema = 1
+title = "t"
+subtitle = "s"
+short_title = "t"
+version = "1"
+created = "2017-01-17"
+synthetic = true
+tie_rule = "union"
+permutations = {permutations}
+seed = 42
+primary_dimension = "kind"
+
+[[authors]]
+name = "A"
+affiliation = "B"
+
+[event]
+name = "E"
+place = "P"
+date = "2017-01-17"
+
+[[waves]]
+id = "w1"
+label = "Wave 1"
+year = 2011
+
+[[waves]]
+id = "w2"
+label = "Wave 2"
+year = 2016
+
+[[dimensions]]
+column = "kind"
+label = "Kind"
+[[dimensions.categories]]
+id = "a"
+label = "A"
+colour = "#000000"
+[[dimensions.categories]]
+id = "b"
+label = "B"
+colour = "#111111"
+[[dimensions.categories]]
+id = "unused"
+label = "Unused"
+colour = "#222222"
+
+[[dimensions]]
+column = "all"
+label = "All"
+[[dimensions.categories]]
+id = "one"
+label = "One"
+colour = "#333333"
+
+[[codebook]]
+id = "c1"
+label = "C1"
+kind = "challenge"
+
+[methods]
+field_visit_countries = ["X"]
+observed_meetings = []
+"##
+    );
+    StudyConfig::parse(&text).expect("test config parses")
+}
+
+fn org(i: usize, kind: usize) -> Org {
+    Org {
+        id: format!("ORG-{i:06}"),
+        country: if i.is_multiple_of(2) { "X".into() } else { "Y".into() },
+        categories: vec![kind, 0],
+        surveyed: true,
+        responded: true,
+        line: 0,
+    }
+}
+
+fn report(wave: usize, reporter: u32, partner: u32) -> Report {
+    Report {
+        wave,
+        reporter,
+        partner,
+        kind: None,
+    }
+}
+
+/// Orgs 0-2 are `a`, 3-4 `b`. Wave 1: triangle 0-1-2, 2-3, 3-4 (reported once or
+/// both ways); wave 2: no reports at all.
+fn small_study() -> Study {
+    let orgs = vec![org(0, 0), org(1, 0), org(2, 0), org(3, 1), org(4, 1)];
+    let reports = vec![
+        report(0, 0, 1),
+        report(0, 1, 0),
+        report(0, 0, 2),
+        report(0, 1, 2),
+        report(0, 2, 3),
+        report(0, 4, 3),
+    ];
+    Study::new(config(199), orgs, reports, Vec::new())
+}
+
+#[test]
+fn small_study_by_hand() -> Result<(), PolarsError> {
+    let s = compute(&small_study())?;
+    assert_eq!(s.schema, STATS_SCHEMA);
+    let w = &s.waves[0];
+    assert_eq!(
+        (
+            w.ties,
+            w.network.ties,
+            w.network.components,
+            w.network.isolates
+        ),
+        (5, 5, 1, 0)
+    );
+    assert_eq!(w.network.density, Some(0.5));
+    let kind = &w.dimensions[0];
+    assert_eq!(
+        kind.mixing,
+        vec![vec![3, 1, 0], vec![1, 1, 0], vec![0, 0, 0]]
+    );
+    assert_eq!((kind.internal_ties, kind.external_ties), (4, 1));
+    assert_eq!(kind.ei_index, Some(-0.6));
+    let a = &kind.categories[0];
+    assert_eq!(
+        (a.n, a.ties_sum, a.internal_ties, a.external_ties),
+        (3, 7, 3, 1)
+    );
+    assert_eq!(a.ei_index, Some(-5.0 / 7.0));
+    // Org 2 has 1 of 3 ties across; orgs 0 and 1 none: (1/3) / 3.
+    assert!(a.cross_ratio.is_some_and(|r| (r - 1.0 / 9.0).abs() < 1e-15));
+    // Brokers: 2 and 3 lie on paths (betweenness 4/6 and 3/6); nobody else.
+    assert_eq!(w.brokers.top_brokers, 2);
+    assert_eq!((a.top_brokers, kind.categories[1].top_brokers), (1, 1));
+    assert_eq!(s.methods.countries, 2);
+    assert_eq!(s.methods.field_visit_countries, 1);
+    Ok(())
+}
+
+#[test]
+fn an_empty_wave_has_no_undefined_floats() -> Result<(), PolarsError> {
+    let s = compute(&small_study())?;
+    let w = &s.waves[1];
+    assert_eq!(
+        (
+            w.ties,
+            w.network.components,
+            w.network.isolates,
+            w.network.largest_component
+        ),
+        (0, 5, 5, 1)
+    );
+    assert_eq!(w.network.density, Some(0.0));
+    assert_eq!(w.network.mean_degree, Some(0.0));
+    assert_eq!(w.network.transitivity, None);
+    assert_eq!(w.network.average_clustering, Some(0.0));
+    assert_eq!(w.network.degree_assortativity, None);
+    assert_eq!(
+        (w.brokers.top_brokers, w.brokers.betweenness.max),
+        (0, Some(0.0))
+    );
+    assert_eq!(w.brokers.betweenness_centralisation, Some(0.0));
+    for d in &w.dimensions {
+        assert_eq!(
+            (d.ei_index, d.assortativity, d.cross_ratio),
+            (None, None, None)
+        );
+        assert_eq!((d.ei_test.null_mean, d.ei_test.p_value), (None, None));
+        for c in &d.categories {
+            assert_eq!(
+                (c.ei_index, c.cross_ratio, c.cross_ratio_orgs),
+                (None, None, 0)
+            );
+            assert_eq!(c.cross_ratio_excluded, c.n);
+        }
+    }
+    let ch = &s.changes[0];
+    assert_eq!(
+        (
+            ch.from.as_str(),
+            ch.to.as_str(),
+            ch.new_ties,
+            ch.lost_ties,
+            ch.kept_ties
+        ),
+        ("w1", "w2", 0, 5, 0)
+    );
+    assert_eq!(ch.dimensions[0].new_cross_share, None);
+    assert_eq!(
+        ch.dimensions[0].categories[0].mean_ties_change,
+        Some(-7.0 / 3.0)
+    );
+    assert_eq!(ch.dimensions[0].categories[2].mean_ties_change, None);
+    Ok(())
+}
+
+#[test]
+fn a_category_without_members() -> Result<(), PolarsError> {
+    let s = compute(&small_study())?;
+    let c = &s.waves[0].dimensions[0].categories[2];
+    assert_eq!(
+        (c.id.as_str(), c.n, c.ties_sum, c.top_brokers),
+        ("unused", 0, 0, 0)
+    );
+    assert_eq!(
+        (c.mean_ties, c.sd_ties, c.ei_index, c.cross_ratio),
+        (None, None, None, None)
+    );
+    assert_eq!((c.mean_betweenness, c.mean_closeness), (None, None));
+    Ok(())
+}
+
+#[test]
+fn everybody_in_one_category() -> Result<(), PolarsError> {
+    let s = compute(&small_study())?;
+    let d = &s.waves[0].dimensions[1];
+    assert_eq!(d.mixing, vec![vec![5]]);
+    assert_eq!(
+        (d.ei_index, d.assortativity, d.cross_ratio),
+        (Some(-1.0), None, Some(0.0))
+    );
+    assert_eq!(
+        (d.ei_test.null_mean, d.ei_test.as_extreme, d.ei_test.p_value),
+        (Some(-1.0), 199, Some(1.0))
+    );
+    assert_eq!(d.categories[0].ei_index, Some(-1.0));
+    Ok(())
+}
+
+#[test]
+fn a_single_organisation() -> Result<(), PolarsError> {
+    let s = compute(&Study::new(
+        config(10),
+        vec![org(0, 1)],
+        Vec::new(),
+        Vec::new(),
+    ))?;
+    let w = &s.waves[0];
+    assert_eq!(
+        (
+            w.network.organisations,
+            w.network.components,
+            w.network.largest_component_share
+        ),
+        (1, 1, Some(1.0))
+    );
+    assert_eq!(
+        (
+            w.network.density,
+            w.network.mean_degree,
+            w.network.average_clustering
+        ),
+        (None, Some(0.0), Some(0.0))
+    );
+    assert_eq!(
+        (
+            w.brokers.betweenness.mean,
+            w.brokers.closeness.max,
+            w.brokers.betweenness_centralisation
+        ),
+        (Some(0.0), Some(0.0), None)
+    );
+    assert_eq!(w.dimensions[0].categories[1].sd_ties, None);
+    assert_eq!(s.survey.response_rate, Some(1.0));
+    Ok(())
+}
+
+#[test]
+fn no_organisations_at_all() -> Result<(), PolarsError> {
+    let s = compute(&Study::new(config(10), Vec::new(), Vec::new(), Vec::new()))?;
+    let w = &s.waves[0];
+    assert_eq!(
+        (w.network.components, w.network.largest_component_share),
+        (0, None)
+    );
+    assert_eq!(
+        (w.brokers.betweenness.mean, w.brokers.closeness.max),
+        (None, None)
+    );
+    assert_eq!(w.dimensions[0].categories[0].n, 0);
+    Ok(())
+}
+
+#[test]
+fn identical_json_run_to_run() -> Result<(), Box<dyn std::error::Error>> {
+    let study = small_study();
+    let a = crate::stats_json(&compute(&study)?)?;
+    let b = crate::stats_json(&compute(&study)?)?;
+    assert_eq!(a, b);
+    for key in [
+        "\"network\"",
+        "\"brokers\"",
+        "\"mixing\"",
+        "\"ei_test\"",
+        "\"changes\"",
+        "\"qualitative\"",
+        "\"methods\"",
+    ] {
+        assert!(a.contains(key), "stats.json lacks {key}");
+    }
+    assert!(!a.contains("NaN") && !a.contains("inf"));
+    Ok(())
+}
+
+#[test]
+fn diff_of_sorted_tie_lists() {
+    let a = [(0, 1), (0, 2), (1, 3)];
+    let b = [(0, 2), (1, 2), (1, 3), (2, 3)];
+    assert_eq!(diff(&a, &b), (vec![(1, 2), (2, 3)], 1, 2));
+    assert_eq!(diff(&[], &a), (a.to_vec(), 0, 0));
+    assert_eq!(diff(&a, &[]), (vec![], 3, 0));
+}
+
+/// A bad category index is an error, not a panic.
+#[test]
+fn invalid_categories_are_reported() {
+    let mut bad = org(0, 0);
+    bad.categories = vec![7, 0];
+    assert!(compute(&Study::new(config(10), vec![bad], Vec::new(), Vec::new())).is_err());
+}
+
+/// Timing run on 100,000 organisations and about 1,000,000 ties (sampled brokers), five
+/// dimensions and 2,000 permutations like the shipped study:
+/// `cargo test -p pipeline --release --lib large_network -- --ignored --nocapture`.
+/// Prints the times; asserts nothing about them.
+#[test]
+#[ignore = "slow: a timing run, not a check"]
+fn large_network() -> Result<(), PolarsError> {
+    let n = 100_000u32;
+    let mut config = config(2000);
+    config.waves.truncate(1);
+    let base = config.dimensions[0].clone();
+    for (i, keep) in [4usize, 3, 2].into_iter().enumerate() {
+        let mut d = base.clone();
+        d.column = format!("extra{i}");
+        d.categories.truncate(keep.min(3));
+        config.dimensions.push(d);
+    }
+    let mut r = rng::generator([5; 32], 0);
+    let orgs: Vec<Org> = (0..n as usize)
+        .map(|i| {
+            let mut o = org(i, i % 2);
+            o.categories.extend([i % 3, i % 2, (i / 7) % 2]);
+            o
+        })
+        .collect();
+    let mut reports = Vec::with_capacity(1_000_000);
+    while reports.len() < 1_000_000 {
+        let (a, b) = (rng::below(&mut r, n), rng::below(&mut r, n));
+        if a != b {
+            reports.push(report(0, a, b));
+        }
+    }
+    reports.sort();
+    reports.dedup();
+    let study = Study::new(config, orgs, reports, Vec::new());
+    let t = std::time::Instant::now();
+    let ties = study.ties(0);
+    eprintln!("Study::ties {:?}", t.elapsed());
+    let lap = std::time::Instant::now();
+    let g = graph::Graph::from_edges(n as usize, &ties)
+        .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+    let comps = graph::components(&g);
+    eprintln!("graph + components {:?}", lap.elapsed());
+    let lap = std::time::Instant::now();
+    let _ = graph::network_stats(&g, &comps);
+    eprintln!("network stats {:?}", lap.elapsed());
+    let lap = std::time::Instant::now();
+    let pivots = rng::sample(&mut rng::generator([1; 32], 0), n as usize, 32);
+    let _ = centrality::estimate(&g, &comps, &pivots, 1);
+    eprintln!("one thread, per source {:?}", lap.elapsed() / 32);
+    let lap = std::time::Instant::now();
+    let labels: Vec<u32> = (0..n).map(|i| i % 2).collect();
+    let _ = homophily::ei_permutation_test(&ties, &labels, 200, [1; 32], 1);
+    eprintln!("one thread, per permutation {:?}", lap.elapsed() / 200);
+    let lap = std::time::Instant::now();
+    let _ = centrality::centrality(&g, &comps, [1; 32]);
+    eprintln!("centrality {:?}", lap.elapsed());
+    let lap = std::time::Instant::now();
+    let labels: Vec<u32> = (0..n).map(|i| i % 2).collect();
+    let _ = homophily::ei_permutation_test(
+        &ties,
+        &labels,
+        2000,
+        [1; 32],
+        centrality::default_threads(),
+    );
+    eprintln!("one permutation test {:?}", lap.elapsed());
+    let t = std::time::Instant::now();
+    let s = compute(&study)?;
+    eprintln!(
+        "{} orgs, {} ties, {} dimensions: compute {:?} (brokers {}, {} sources, {} threads)",
+        n,
+        ties.len(),
+        s.waves[0].dimensions.len(),
+        t.elapsed(),
+        s.waves[0].brokers.method,
+        s.waves[0].brokers.sources,
+        centrality::default_threads(),
+    );
+    Ok(())
+}
