@@ -140,9 +140,9 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
 
 /// `1000` as `1k`, `1000000` as `1M`, anything else as digits.
 pub fn size_label(n: usize) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
-    } else if n >= 1_000 && n % 1_000 == 0 {
+    } else if n >= 1_000 && n.is_multiple_of(1_000) {
         format!("{}k", n / 1_000)
     } else {
         n.to_string()
@@ -277,7 +277,10 @@ pub fn stage_table(layout: &Layout, reps: usize) -> Result<StageTable> {
     let mut cold = Vec::new();
     let mut noop = Vec::new();
     for i in 0..reps {
-        eprintln!("bench: shipped study, cold and no-op run {}/{reps} ...", i + 1);
+        eprintln!(
+            "bench: shipped study, cold and no-op run {}/{reps} ...",
+            i + 1
+        );
         let scratch = Scratch::new(layout, &format!("stages-{i}"))?;
         let target = Target {
             data: layout.data(),
@@ -292,9 +295,8 @@ pub fn stage_table(layout: &Layout, reps: usize) -> Result<StageTable> {
         .first()
         .map(|r| r.laps.iter().map(|(s, _)| *s).collect())
         .unwrap_or_default();
-    let stage_median = |runs: &[Run], k: usize| {
-        median(runs.iter().filter_map(|r| r.laps.get(k).map(|(_, d)| *d)))
-    };
+    let stage_median =
+        |runs: &[Run], k: usize| median(runs.iter().filter_map(|r| r.laps.get(k).map(|(_, d)| *d)));
     let both = |f: &dyn Fn(&[Run]) -> Duration| (f(&cold), f(&noop));
     Ok(StageTable {
         times: (0..stages.len())
@@ -389,9 +391,16 @@ pub struct ScaleRow {
     pub figures_s: f64,
     /// Resident-set high-water mark of the whole process, KiB (`None` off Linux).
     pub peak_kib: Option<u64>,
-    /// High-water mark during the statistics alone (reset before), KiB; `None` when
-    /// the mark cannot be reset or read.
+    /// High-water mark during each phase alone (the mark is reset before the phase,
+    /// so it counts what was already resident too), KiB; `None` when the mark cannot
+    /// be reset or read.
+    pub generate_peak_kib: Option<u64>,
+    /// See `generate_peak_kib`.
+    pub load_peak_kib: Option<u64>,
+    /// See `generate_peak_kib`.
     pub stats_peak_kib: Option<u64>,
+    /// See `generate_peak_kib`.
+    pub figures_peak_kib: Option<u64>,
     /// Loader warnings (not printed).
     pub warnings: usize,
 }
@@ -399,7 +408,11 @@ pub struct ScaleRow {
 /// Runs `bench-one` for one size in a child process and parses its line.
 fn run_child(exe: &Path, ties: usize, reps: usize) -> Result<ScaleRow> {
     let output = Command::new(exe)
-        .args(["bench-one", &format!("--ties={ties}"), &format!("--reps={reps}")])
+        .args([
+            "bench-one",
+            &format!("--ties={ties}"),
+            &format!("--reps={reps}"),
+        ])
         .output()
         .with_context(|| format!("running {} bench-one", exe.display()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -453,66 +466,92 @@ pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
     };
 
     let reps = reps.max(1);
-    let (mut gen_t, mut load_t, mut stats_t, mut fig_t) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut stats_peak: Option<u64> = None;
+    let mut generate = Phase::default();
+    let mut load = Phase::default();
+    let mut stats_p = Phase::default();
+    let mut fig = Phase::default();
+    let mut process_peak = None;
     let mut counts = (0, 0, 0);
     for _ in 0..reps {
-        let start = Instant::now();
-        let generated = synth::generate(&params, &config, size)
-            .with_context(|| format!("generating a study of {ties} tie reports"))?;
-        gen_t.push(start.elapsed());
-
-        let start = Instant::now();
-        let loaded = pipeline::load::load(StudyFiles {
-            config: &config_bytes,
-            organisations: generated.organisations.as_bytes(),
-            ties: generated.ties.as_bytes(),
-            excerpts: generated.excerpts.as_bytes(),
-        })
-        .with_context(|| format!("loading the generated study of {ties} tie reports"))?;
-        load_t.push(start.elapsed());
+        let generated = generate.run(&mut process_peak, || {
+            synth::generate(&params, &config, size)
+                .with_context(|| format!("generating a study of {ties} tie reports"))
+        })?;
+        let loaded = load.run(&mut process_peak, || {
+            pipeline::load::load(StudyFiles {
+                config: &config_bytes,
+                organisations: generated.organisations.as_bytes(),
+                ties: generated.ties.as_bytes(),
+                excerpts: generated.excerpts.as_bytes(),
+            })
+            .with_context(|| format!("loading the generated study of {ties} tie reports"))
+        })?;
         counts = (
             generated.summary.reports.iter().map(|(_, n)| n).sum(),
             generated.summary.orgs,
             loaded.warnings.len(),
         );
         drop(generated);
-
-        let reset = reset_peak();
-        let start = Instant::now();
-        let stats = pipeline::stats::compute(&loaded.study)
-            .with_context(|| format!("statistics of {ties} tie reports"))?;
-        stats_t.push(start.elapsed());
-        if reset {
-            stats_peak = stats_peak.max(peak_kib());
-        }
-
-        let start = Instant::now();
-        let figures = pipeline::figures::render_all(&loaded.study, &stats)
-            .with_context(|| format!("figures of {ties} tie reports"))?;
-        fig_t.push(start.elapsed());
+        let stats = stats_p.run(&mut process_peak, || {
+            pipeline::stats::compute(&loaded.study)
+                .with_context(|| format!("statistics of {ties} tie reports"))
+        })?;
+        let figures = fig.run(&mut process_peak, || {
+            pipeline::figures::render_all(&loaded.study, &stats)
+                .with_context(|| format!("figures of {ties} tie reports"))
+        })?;
         drop(figures);
     }
-    // The process-wide peak: the reset above only restarted the mark, so re-measure
-    // the phases before the statistics' by their own peaks is not possible; instead
-    // report the larger of the stats peak and the mark since.
-    let peak = peak_kib().map(|p| p.max(stats_peak.unwrap_or(0)));
-    let secs = |v: &[Duration]| median(v.iter().copied()).as_secs_f64();
+    process_peak = process_peak.max(peak_kib());
     Ok(ScaleRow {
         ties,
         reports: counts.0,
         orgs: counts.1,
         build: profile_name().to_owned(),
         reps,
-        generate_s: secs(&gen_t),
-        load_s: secs(&load_t),
-        stats_s: secs(&stats_t),
-        figures_s: secs(&fig_t),
-        peak_kib: peak,
-        stats_peak_kib: stats_peak,
+        generate_s: generate.median_s(),
+        load_s: load.median_s(),
+        stats_s: stats_p.median_s(),
+        figures_s: fig.median_s(),
+        peak_kib: process_peak,
+        generate_peak_kib: generate.peak,
+        load_peak_kib: load.peak,
+        stats_peak_kib: stats_p.peak,
+        figures_peak_kib: fig.peak,
         warnings: counts.2,
     })
+}
+
+/// The times and resident-set peak of one phase over the repetitions.
+#[derive(Default)]
+struct Phase {
+    times: Vec<Duration>,
+    /// The largest high-water mark seen during the phase (the mark is reset before it).
+    peak: Option<u64>,
+}
+
+impl Phase {
+    /// Runs `f` once, timing it; keeps the process-wide peak in `process_peak` (read
+    /// before the mark is reset for this phase).
+    fn run<T>(
+        &mut self,
+        process_peak: &mut Option<u64>,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        *process_peak = (*process_peak).max(peak_kib());
+        let reset = reset_peak();
+        let start = Instant::now();
+        let value = f()?;
+        self.times.push(start.elapsed());
+        if reset {
+            self.peak = self.peak.max(peak_kib());
+        }
+        Ok(value)
+    }
+
+    fn median_s(&self) -> f64 {
+        median(self.times.iter().copied()).as_secs_f64()
+    }
 }
 
 /// The resident-set high-water mark of this process in KiB (`VmHWM`), Linux only.
@@ -529,7 +568,10 @@ fn reset_peak() -> bool {
 }
 
 fn mib(kib: Option<u64>) -> String {
-    kib.map_or_else(|| "n/a".to_owned(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
+    kib.map_or_else(
+        || "n/a".to_owned(),
+        |k| format!("{:.0} MiB", k as f64 / 1024.0),
+    )
 }
 
 /// One row of the scaling table in Markdown.

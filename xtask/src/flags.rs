@@ -29,6 +29,11 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate the synthetic study from data/synth.toml (or check the committed one).
     Synth(SynthArgs),
+    /// Measure the stages of the shipped study and how the pipeline scales (see BENCHMARKS.md).
+    Bench(crate::bench::BenchArgs),
+    /// Measure one size of the scaling table in this process (used by `bench`).
+    #[command(hide = true)]
+    BenchOne(crate::bench::BenchOneArgs),
 }
 
 /// Where a study is and where its outputs go.

@@ -4,6 +4,7 @@
 //! pinned Typst CLI, and writes every output atomically. Nothing here computes a
 //! statistic.
 
+pub mod bench;
 pub mod flags;
 pub mod fsio;
 pub mod layout;
@@ -44,6 +45,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             report::stats_only(&layout, &args)?;
         }
         Command::Synth(args) => return synth::synth(&layout, &args),
+        Command::Bench(args) => return bench::bench(&layout, &args),
+        Command::BenchOne(args) => return bench::bench_one(&layout, &args),
         Command::Verify(args) => return verify::verify(&layout, &args),
         Command::Typst => {
             let t = typst::Typst::ensure()?;
