@@ -74,33 +74,42 @@ fn stages_go_stale_exactly_when_their_inputs_change() {
     support::build_in(&layout, None, &layout.build());
 
     // A tie: everything downstream of the data.
-    append(&layout.data().join("raw/ties.csv"), "");
     let ties = layout.data().join("raw/ties.csv");
     let mut text = fs::read_to_string(&ties).expect("ties");
     let last = text.trim_end().lines().last().expect("a tie").to_owned();
     text = text.replace(&format!("{last}\n"), "");
     fs::write(&ties, text).expect("write ties");
-    assert_eq!(
-        stale(&layout),
-        [
-            "stats.json",
-            "figures",
-            "brief.typ",
-            "brief.pdf",
-            "deck.typ",
-            "deck.pdf"
-        ]
-    );
-    let status = report::status(
-        &layout,
-        &StudyArgs {
-            data: None,
-            out: None,
-        },
-    )
-    .expect("status");
+    let everything = [
+        "network statistics",
+        "stats.json",
+        "figures",
+        "brief.typ",
+        "brief.pdf",
+        "deck.typ",
+        "deck.pdf",
+    ];
+    assert_eq!(stale(&layout), everything);
+    let args = StudyArgs {
+        data: None,
+        out: None,
+    };
+    let status = report::status(&layout, &args).expect("status");
     assert_eq!(
         status[0].1,
         Freshness::Stale("data/raw/ties.csv changed".into())
+    );
+    support::build_in(&layout, None, &layout.build());
+
+    // One excerpt: everything but the network statistics.
+    let excerpts = layout.data().join("raw/excerpts.csv");
+    let text = fs::read_to_string(&excerpts).expect("excerpts");
+    let edited = text.replacen(",true,", ",false,", 1);
+    assert_ne!(edited, text);
+    fs::write(&excerpts, edited).expect("write excerpts");
+    assert_eq!(stale(&layout), &everything[1..]);
+    let status = report::status(&layout, &args).expect("status");
+    assert_eq!(
+        status[1].1,
+        Freshness::Stale("data/raw/excerpts.csv changed".into())
     );
 }

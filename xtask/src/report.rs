@@ -205,11 +205,32 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     };
     lap("hash inputs", &mut timings);
 
-    // Statistics.
+    // Network statistics: the expensive part, which the excerpts do not affect.
+    let mut network = None;
+    let inputs = plan.network_inputs();
+    if record.freshness(out, NETWORK, &inputs).is_stale() {
+        let part = pipeline::stats::network(&study)?;
+        let text = serde_json::to_string(&part).context("serialising network statistics")?;
+        fsio::write_atomic(&out.join(NETWORK_JSON), text.as_bytes())?;
+        record.set(
+            NETWORK,
+            inputs,
+            digests_of(out, &[NETWORK_JSON.to_owned()])?,
+        );
+        network = Some(part);
+    }
+    lap(NETWORK, &mut timings);
+
+    // All statistics: the network part plus methods and qualitative counts.
     let mut stats = None;
-    let inputs = plan.statistics_inputs();
+    let inputs = plan.statistics_inputs(out);
     if record.freshness(out, STATISTICS, &inputs).is_stale() {
-        let computed = pipeline::stats::compute(&study)?;
+        let part = match network.take() {
+            Some(part) => part,
+            None => serde_json::from_slice(&fs::read(out.join(NETWORK_JSON))?)
+                .with_context(|| format!("reading {NETWORK_JSON}"))?,
+        };
+        let computed = pipeline::stats::assemble(&study, part);
         fsio::write_atomic(
             &out.join(STATS_JSON),
             pipeline::stats_json(&computed)?.as_bytes(),
@@ -322,7 +343,10 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
 }
 
 /// Stage names, as `status` prints them.
+const NETWORK: &str = "network statistics";
 const STATISTICS: &str = "stats.json";
+/// The cached network statistics (full-precision JSON).
+const NETWORK_JSON: &str = ".cache/network.json";
 const FIGURES: &str = "figures";
 const STATS_JSON: &str = "stats.json";
 /// The figures' alternative texts by name, written by the figures stage.
@@ -387,9 +411,16 @@ impl Plan {
             .collect()
     }
 
-    /// Statistics read the whole study.
-    pub fn statistics_inputs(&self) -> Digests {
-        self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES, EXCERPTS]))
+    /// Network statistics read the configuration, the organisations and the ties.
+    pub fn network_inputs(&self) -> Digests {
+        self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES]))
+    }
+
+    /// The full statistics add the excerpts to the network part.
+    pub fn statistics_inputs(&self, out: &Path) -> Digests {
+        let mut d = self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, EXCERPTS]));
+        d.insert(NETWORK_JSON.into(), file_digest(out, NETWORK_JSON));
+        d
     }
 
     /// Figures read the statistics, the configuration and the network.
@@ -478,7 +509,8 @@ impl Plan {
         }
         for (_, stem) in pipeline::DOCUMENTS {
             let source = format!("{stem}.typ");
-            lock.derived.insert(source.clone(), file_digest(out, &source));
+            lock.derived
+                .insert(source.clone(), file_digest(out, &source));
             let pdf = format!("{stem}.pdf");
             lock.outputs.insert(pdf.clone(), file_digest(out, &pdf));
         }
@@ -649,7 +681,13 @@ pub fn status(layout: &Layout, args: &StudyArgs) -> Result<Vec<(String, Freshnes
         .map_or(0, |c| c.created_epoch());
     let after = |upstream: &str| Freshness::Stale(format!("waits for {upstream}"));
     let mut lines = Vec::new();
-    let stats = record.freshness(out, STATISTICS, &plan.statistics_inputs());
+    let network = record.freshness(out, NETWORK, &plan.network_inputs());
+    let stats = if network.is_stale() {
+        after(NETWORK)
+    } else {
+        record.freshness(out, STATISTICS, &plan.statistics_inputs(out))
+    };
+    lines.push((NETWORK.to_owned(), network));
     let figures = if stats.is_stale() {
         after(STATISTICS)
     } else {

@@ -282,7 +282,7 @@ pub(crate) fn ratio_i128(num: i128, den: i128) -> f64 {
 }
 
 /// The whole-network statistics of one wave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NetworkStats {
     /// Organisations (nodes), including those without ties.
     pub organisations: usize,

@@ -20,7 +20,7 @@ pub mod rng;
 mod survey;
 
 use polars::prelude::{PolarsError, polars_err};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{SourceKind, Study};
 use crate::stats::graph::{Components, Graph, NetworkStats};
@@ -59,7 +59,7 @@ pub struct Stats {
 }
 
 /// Counts for the methods section.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Methods {
     /// Organisations listed.
     pub organisations: usize,
@@ -88,7 +88,7 @@ pub struct Methods {
 }
 
 /// The statistics of one wave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WaveStats {
     /// Wave id.
     pub id: String,
@@ -105,10 +105,10 @@ pub struct WaveStats {
 }
 
 /// Summaries of the brokerage measures of one wave (no organisation is named).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrokerStats {
     /// `exact` or `sampled` (above 20,000 organisations).
-    pub method: &'static str,
+    pub method: String,
     /// Breadth-first search sources used: every organisation, or the pivots.
     pub sources: usize,
     /// How many top brokers are asked for, [`TOP_BROKERS`].
@@ -124,7 +124,7 @@ pub struct BrokerStats {
 }
 
 /// Mean and maximum of a measure over organisations.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Mean; `None` for no organisations.
     pub mean: Option<f64>,
@@ -133,7 +133,7 @@ pub struct Summary {
 }
 
 /// One dimension's statistics in one wave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionStats {
     /// The dimension's column.
     pub column: String,
@@ -159,7 +159,7 @@ pub struct DimensionStats {
 }
 
 /// The permutation test of a dimension's E-I index.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EiTest {
     /// Label permutations drawn.
     pub permutations: u32,
@@ -172,7 +172,7 @@ pub struct EiTest {
 }
 
 /// Statistics of one category in one wave.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryStats {
     /// Category id.
     pub id: String,
@@ -205,7 +205,7 @@ pub struct CategoryStats {
 }
 
 /// What changed between two consecutive waves.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeStats {
     /// The earlier wave's id.
     pub from: String,
@@ -222,7 +222,7 @@ pub struct ChangeStats {
 }
 
 /// The change of one dimension between two waves.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionChange {
     /// The dimension's column.
     pub column: String,
@@ -235,7 +235,7 @@ pub struct DimensionChange {
 }
 
 /// The change of one category between two waves.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CategoryChange {
     /// Category id.
     pub id: String,
@@ -251,6 +251,39 @@ struct WaveData {
 
 /// Computes all statistics of `study`.
 pub fn compute(study: &Study) -> Result<Stats, PolarsError> {
+    Ok(assemble(study, network(study)?))
+}
+
+/// The statistics that depend only on the configuration, the organisations and the
+/// ties: the survey, every wave's network battery and the changes between waves.
+/// This is the expensive part (permutation tests, betweenness); the build caches it
+/// so that editing the qualitative data does not recompute it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkPart {
+    /// Survey counts.
+    pub survey: Survey,
+    /// Per wave.
+    pub waves: Vec<WaveStats>,
+    /// Between consecutive waves.
+    pub changes: Vec<ChangeStats>,
+}
+
+/// Completes a [`NetworkPart`] with the methods counts and the qualitative
+/// statistics (cheap, and the only parts that read the excerpts).
+pub fn assemble(study: &Study, network: NetworkPart) -> Stats {
+    Stats {
+        schema: STATS_SCHEMA,
+        synthetic: study.config.synthetic,
+        survey: network.survey,
+        methods: methods(study),
+        waves: network.waves,
+        changes: network.changes,
+        qualitative: qualitative::qualitative(study),
+    }
+}
+
+/// Computes the [`NetworkPart`] of `study`.
+pub fn network(study: &Study) -> Result<NetworkPart, PolarsError> {
     let survey = survey::survey(study)?;
     let labels = labels(study)?;
     let mut waves = Vec::new();
@@ -266,14 +299,10 @@ pub fn compute(study: &Study) -> Result<Stats, PolarsError> {
         .zip(study.config.waves.windows(2))
         .map(|(d, w)| change(study, &labels, (&w[0].id, &d[0]), (&w[1].id, &d[1])))
         .collect();
-    Ok(Stats {
-        schema: STATS_SCHEMA,
-        synthetic: study.config.synthetic,
+    Ok(NetworkPart {
         survey,
-        methods: methods(study),
         waves,
         changes,
-        qualitative: qualitative::qualitative(study),
     })
 }
 
@@ -391,7 +420,7 @@ fn wave_stats(
         all_sums.push(sums);
     }
     let brokers = BrokerStats {
-        method: if cent.sampled() { "sampled" } else { "exact" },
+        method: if cent.sampled() { "sampled" } else { "exact" }.to_owned(),
         sources: if cent.sampled() { cent.pivots.len() } else { n },
         top_k: TOP_BROKERS,
         top_brokers: top.len(),

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::model::Study;
 
 /// How many organisations were surveyed and answered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Survey {
     /// Organisations listed in the study.
     pub organisations: usize,

@@ -82,7 +82,11 @@ observed_meetings = []
 fn org(i: usize, kind: usize) -> Org {
     Org {
         id: format!("ORG-{i:06}"),
-        country: if i.is_multiple_of(2) { "X".into() } else { "Y".into() },
+        country: if i.is_multiple_of(2) {
+            "X".into()
+        } else {
+            "Y".into()
+        },
         categories: vec![kind, 0],
         surveyed: true,
         responded: true,
