@@ -328,6 +328,13 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
         for name in lock.derived.keys().filter(|n| n.starts_with("figures/")) {
             fsio::write_atomic(&layout.root.join(name), &fs::read(out.join(name))?)?;
         }
+        // figures/ holds exactly the current figures: drop any the study no longer makes.
+        for path in fsio::sorted_files(&layout.figures(), 1)? {
+            let name = format!("figures/{}", fsio::file_name(&path));
+            if name.ends_with(".svg") && !lock.derived.contains_key(&name) {
+                fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+            }
+        }
         fsio::write_atomic(&layout.lock(), lock.render().as_bytes())?;
     }
     let pdfs = pipeline::DOCUMENTS
