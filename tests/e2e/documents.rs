@@ -256,7 +256,9 @@ fn without_citation_years(text: &str) -> String {
     let mut rest = text;
     while let Some(i) = rest.find(", ") {
         let after = &rest[i + 2..];
-        let year = after.get(..4).is_some_and(|y| y.chars().all(|c| c.is_ascii_digit()));
+        let year = after
+            .get(..4)
+            .is_some_and(|y| y.chars().all(|c| c.is_ascii_digit()));
         if year && after[4..].starts_with(')') {
             out.push_str(&rest[..i]);
             rest = &after[4..];
@@ -307,5 +309,54 @@ fn every_number_in_the_brief_comes_from_the_statistics_or_the_config() {
     assert!(
         unexplained.is_empty(),
         "numbers in the brief not found in stats.json or study.toml: {unexplained:?}"
+    );
+}
+
+/// The PDF with its object streams unpacked, so its structure can be read as text.
+fn unpacked(pdf: &Path) -> String {
+    let out = std::process::Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("qpdf runs (install qpdf)");
+    assert!(out.status.success(), "qpdf failed on {}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn pdfs_are_tagged_with_alt_text_and_the_brief_carries_its_evidence() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let outcome = support::build(None, dir.path());
+    for pdf in &outcome.pdfs {
+        let source = fs::read_to_string(pdf.with_extension("typ")).expect("source");
+        let images = source.matches("image(").count();
+        let text = unpacked(pdf);
+        assert!(
+            text.contains("/StructTreeRoot"),
+            "{} is not tagged",
+            pdf.display()
+        );
+        let alts = text.matches("/Alt (").count();
+        assert!(
+            alts >= images,
+            "{}: {images} images but {alts} alt texts",
+            pdf.display()
+        );
+        assert!(
+            text.contains("/Lang (en)"),
+            "{} declares no language",
+            pdf.display()
+        );
+    }
+    let list = std::process::Command::new("qpdf")
+        .arg("--list-attachments")
+        .arg(&outcome.pdfs[0])
+        .output()
+        .expect("qpdf runs");
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.contains("stats.json") && list.contains("brief.inputs.sha256"),
+        "{list}"
     );
 }

@@ -9,6 +9,11 @@ fn shipped_study_builds_both_pdfs_with_the_response_rate() {
     let dir = tempfile::tempdir().expect("temp dir");
     let outcome = support::build(None, dir.path());
     assert_eq!(outcome.pdfs.len(), 2);
+    assert_eq!(
+        outcome.typst_warnings,
+        Vec::<String>::new(),
+        "Typst compiles both documents without warnings"
+    );
     for pdf in &outcome.pdfs {
         let bytes = fs::read(pdf).expect("pdf written");
         assert!(

@@ -40,6 +40,8 @@ pub struct Outcome {
     pub lock: Lock,
     /// How long each stage took, for the console.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Typst's warnings from the documents compiled in this run.
+    pub typst_warnings: Vec<String>,
 }
 
 /// Where a build reads from and writes to.
@@ -295,6 +297,7 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
 
     // PDFs: compiled in parallel, only those whose sources or dependencies changed.
     let timestamp = study.config.created_epoch();
+    let mut warnings = Vec::new();
     let mut stale = Vec::new();
     for (_, stem) in pipeline::DOCUMENTS {
         let inputs = plan.pdf_inputs(out, stem, timestamp);
@@ -308,7 +311,7 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     if !stale.is_empty() {
         let typst = Typst::ensure()?;
         let stems: Vec<&str> = stale.iter().map(|(s, _)| *s).collect();
-        compile_all(&typst, out, &layout.fonts(), timestamp, &stems)?;
+        warnings = compile_all(&typst, out, &layout.fonts(), timestamp, &stems)?;
         for (stem, _) in stale {
             // Key the PDF by what Typst actually read this time.
             let inputs = plan.pdf_inputs(out, stem, timestamp);
@@ -332,7 +335,8 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
         for path in fsio::sorted_files(&layout.figures(), 1)? {
             let name = format!("figures/{}", fsio::file_name(&path));
             if name.ends_with(".svg") && !lock.derived.contains_key(&name) {
-                fs::remove_file(&path).with_context(|| format!("removing stale {}", path.display()))?;
+                fs::remove_file(&path)
+                    .with_context(|| format!("removing stale {}", path.display()))?;
             }
         }
         fsio::write_atomic(&layout.lock(), lock.render().as_bytes())?;
@@ -346,6 +350,7 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
         pdfs,
         lock,
         timings,
+        typst_warnings: warnings,
     })
 }
 
@@ -609,7 +614,7 @@ fn compile_all(
     fonts: &Path,
     timestamp: i64,
     stems: &[&str],
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<String>> {
     let results: Vec<Result<(PathBuf, Vec<String>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = stems
             .iter()
@@ -648,15 +653,15 @@ fn compile_all(
             })
             .collect()
     });
-    let mut pdfs = Vec::new();
+    let mut all = Vec::new();
     for r in results {
-        let (pdf, warnings) = r?;
+        let (_, warnings) = r?;
         for w in warnings {
             eprintln!("typst: {w}");
+            all.push(w);
         }
-        pdfs.push(pdf);
     }
-    Ok(pdfs)
+    Ok(all)
 }
 
 /// `cargo xtask stats`: validates a study and writes its `stats.json`.
