@@ -8,5 +8,6 @@ mod documents;
 mod faults;
 mod incremental;
 mod report;
+mod tidy;
 mod typst;
 mod verify;
