@@ -63,6 +63,9 @@ pub struct BenchArgs {
     /// Skip the table of the shipped study's stages (which needs Typst).
     #[arg(long)]
     pub no_stages: bool,
+    /// Skip the scaling table.
+    #[arg(long)]
+    pub no_scaling: bool,
     /// Measure this build even when it is a debug build, instead of re-running as
     /// `cargo run --release -p xtask -- bench`.
     #[arg(long)]
@@ -111,6 +114,9 @@ impl BenchArgs {
         if self.no_stages {
             args.push("--no-stages".into());
         }
+        if self.no_scaling {
+            args.push("--no-scaling".into());
+        }
         args
     }
 }
@@ -149,6 +155,15 @@ pub fn size_label(n: usize) -> String {
     }
 }
 
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`), or `n/a`.
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "n/a".to_owned())
+}
+
 /// Whether this binary's workspace crates were built without optimisation.
 pub fn is_debug_build() -> bool {
     cfg!(debug_assertions)
@@ -177,6 +192,7 @@ pub fn bench(layout: &Layout, args: &BenchArgs) -> Result<ExitCode> {
         },
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
+    println!("load average at start: {}", load_average());
     println!();
     if !args.no_stages {
         let table = stage_table(layout, reps)?;
@@ -185,7 +201,11 @@ pub fn bench(layout: &Layout, args: &BenchArgs) -> Result<ExitCode> {
         print!("{}", table.render());
         println!();
     }
-    let sizes = args.sizes();
+    let sizes = if args.no_scaling {
+        Vec::new()
+    } else {
+        args.sizes()
+    };
     if !sizes.is_empty() {
         let exe = std::env::current_exe().context("finding this program to run bench-one")?;
         let mut rows = Vec::new();
@@ -194,11 +214,16 @@ pub fn bench(layout: &Layout, args: &BenchArgs) -> Result<ExitCode> {
             rows.push(run_child(&exe, ties, reps)?);
         }
         println!(
-            "## Scaling: synthetic studies, organisations = ties / {TIES_PER_ORG}, seconds (one process per size)"
+            "## Scaling: synthetic studies, organisations = ties / {TIES_PER_ORG} (one process per size)"
         );
         println!();
         print!("{}", scale_table(&rows));
+        println!();
     }
+    println!(
+        "load average at end: {} (other work on the machine inflates the numbers)",
+        load_average()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -567,6 +592,15 @@ fn reset_peak() -> bool {
     fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// A duration in seconds as `0.4 ms`, `12.3 ms` or `1.23 s`.
+pub fn secs(s: f64) -> String {
+    if s < 1.0 {
+        format!("{:.1} ms", s * 1000.0)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
 fn mib(kib: Option<u64>) -> String {
     kib.map_or_else(
         || "n/a".to_owned(),
@@ -577,14 +611,14 @@ fn mib(kib: Option<u64>) -> String {
 /// One row of the scaling table in Markdown.
 pub fn scale_row(r: &ScaleRow) -> String {
     format!(
-        "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {} |\n",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
         size_label(r.ties),
         r.reports,
         r.orgs,
-        r.generate_s,
-        r.load_s,
-        r.stats_s,
-        r.figures_s,
+        secs(r.generate_s),
+        secs(r.load_s),
+        secs(r.stats_s),
+        secs(r.figures_s),
         mib(r.stats_peak_kib),
         mib(r.peak_kib),
     )
