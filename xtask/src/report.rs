@@ -207,64 +207,85 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     };
     lap("hash inputs", &mut timings);
 
-    // Network statistics: the expensive part, which the excerpts do not affect.
-    let mut network = None;
-    let inputs = plan.network_inputs();
-    if record.freshness(out, NETWORK, &inputs).is_stale() {
-        let part = pipeline::stats::network(&study)?;
-        let text = serde_json::to_string(&part).context("serialising network statistics")?;
-        fsio::write_atomic(&out.join(NETWORK_JSON), text.as_bytes())?;
-        record.set(
-            NETWORK,
-            inputs,
-            digests_of(out, &[NETWORK_JSON.to_owned()])?,
-        );
-        network = Some(part);
-    }
-    lap(NETWORK, &mut timings);
+    // Network statistics, all statistics, figures. The network layout needs only the
+    // study, so when the figures will be redrawn it is computed on a second thread
+    // while the statistics run.
+    let network_inputs = plan.network_inputs();
+    let network_stale = record.freshness(out, NETWORK, &network_inputs).is_stale();
+    let redraw = network_stale
+        || record
+            .freshness(out, STATISTICS, &plan.statistics_inputs(out))
+            .is_stale()
+        || record
+            .freshness(out, FIGURES, &plan.figures_inputs(out)?)
+            .is_stale();
+    std::thread::scope(|scope| -> Result<()> {
+        let layout =
+            redraw.then(|| scope.spawn(|| pipeline::figures::NetworkLayout::compute(&study)));
 
-    // All statistics: the network part plus methods and qualitative counts.
-    let mut stats = None;
-    let inputs = plan.statistics_inputs(out);
-    if record.freshness(out, STATISTICS, &inputs).is_stale() {
-        let part = match network.take() {
-            Some(part) => part,
-            None => serde_json::from_slice(&fs::read(out.join(NETWORK_JSON))?)
-                .with_context(|| format!("reading {NETWORK_JSON}"))?,
-        };
-        let computed = pipeline::stats::assemble(&study, part);
-        fsio::write_atomic(
-            &out.join(STATS_JSON),
-            pipeline::stats_json(&computed)?.as_bytes(),
-        )?;
-        record.set(
-            STATISTICS,
-            inputs,
-            digests_of(out, &[STATS_JSON.to_owned()])?,
-        );
-        stats = Some(computed);
-    }
-    lap(STATISTICS, &mut timings);
-
-    // Figures.
-    let inputs = plan.figures_inputs(out)?;
-    if record.freshness(out, FIGURES, &inputs).is_stale() {
-        let stats = match stats.take() {
-            Some(s) => s,
-            None => pipeline::stats::compute(&study)?,
-        };
-        let figures = pipeline::figures::render_all(&study, &stats)?;
-        let mut written = vec![FIGURE_INDEX.to_owned()];
-        for fig in &figures {
-            let rel = format!("figures/{}.svg", fig.name);
-            fsio::write_atomic(&out.join(&rel), fig.svg.as_bytes())?;
-            written.push(rel);
+        let mut network = None;
+        if network_stale {
+            let part = pipeline::stats::network(&study)?;
+            let text = serde_json::to_string(&part).context("serialising network statistics")?;
+            fsio::write_atomic(&out.join(NETWORK_JSON), text.as_bytes())?;
+            record.set(
+                NETWORK,
+                network_inputs,
+                digests_of(out, &[NETWORK_JSON.to_owned()])?,
+            );
+            network = Some(part);
         }
-        let index = serde_json::to_string_pretty(&pipeline::figure_index(&figures))?;
-        fsio::write_atomic(&out.join(FIGURE_INDEX), format!("{index}\n").as_bytes())?;
-        record.set(FIGURES, inputs, digests_of(out, &written)?);
-    }
-    lap(FIGURES, &mut timings);
+        lap(NETWORK, &mut timings);
+
+        // All statistics: the network part plus methods and qualitative counts.
+        let mut stats = None;
+        let inputs = plan.statistics_inputs(out);
+        if record.freshness(out, STATISTICS, &inputs).is_stale() {
+            let part = match network.take() {
+                Some(part) => part,
+                None => serde_json::from_slice(&fs::read(out.join(NETWORK_JSON))?)
+                    .with_context(|| format!("reading {NETWORK_JSON}"))?,
+            };
+            let computed = pipeline::stats::assemble(&study, part);
+            fsio::write_atomic(
+                &out.join(STATS_JSON),
+                pipeline::stats_json(&computed)?.as_bytes(),
+            )?;
+            record.set(
+                STATISTICS,
+                inputs,
+                digests_of(out, &[STATS_JSON.to_owned()])?,
+            );
+            stats = Some(computed);
+        }
+        lap(STATISTICS, &mut timings);
+
+        let inputs = plan.figures_inputs(out)?;
+        if record.freshness(out, FIGURES, &inputs).is_stale() {
+            let stats = match stats.take() {
+                Some(s) => s,
+                None => pipeline::stats::compute(&study)?,
+            };
+            let layout = match layout {
+                Some(handle) => handle
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the network layout thread panicked"))?,
+                None => pipeline::figures::NetworkLayout::compute(&study),
+            };
+            let figures = pipeline::figures::render_all_with_layout(&study, &stats, &layout)?;
+            let mut written = vec![FIGURE_INDEX.to_owned()];
+            for fig in &figures {
+                let rel = format!("figures/{}.svg", fig.name);
+                fsio::write_atomic(&out.join(&rel), fig.svg.as_bytes())?;
+                written.push(rel);
+            }
+            let index = serde_json::to_string_pretty(&pipeline::figure_index(&figures))?;
+            fsio::write_atomic(&out.join(FIGURE_INDEX), format!("{index}\n").as_bytes())?;
+            record.set(FIGURES, inputs, digests_of(out, &written)?);
+        }
+        lap(FIGURES, &mut timings);
+        Ok(())
+    })?;
 
     // Filled Typst sources.
     let lib = fs::read(layout.report().join(LIB_TYP)).context("reading report/lib.typ")?;

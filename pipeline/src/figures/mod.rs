@@ -71,6 +71,16 @@ fn fail(figure: &str, message: impl Into<String>) -> FigureError {
 
 /// Draws every figure of the documents, in the order they are discussed.
 pub fn render_all(study: &Study, stats: &Stats) -> Result<Vec<Figure>, FigureError> {
+    render_all_with_layout(study, stats, &NetworkLayout::compute(study))
+}
+
+/// [`render_all`] with the network layout computed beforehand (it needs only the
+/// study, so a caller may compute it while the statistics run).
+pub fn render_all_with_layout(
+    study: &Study,
+    stats: &Stats,
+    layout: &NetworkLayout,
+) -> Result<Vec<Figure>, FigureError> {
     let config = &study.config;
     let dims = 0..config.dimensions.len();
     let mut figures = vec![profile(study)?];
@@ -83,9 +93,8 @@ pub fn render_all(study: &Study, stats: &Stats) -> Result<Vec<Figure>, FigureErr
     for k in dims {
         figures.push(cross_ratio_by_dimension(study, stats, k)?);
     }
-    let layout = NetworkLayout::compute(study);
     for w in 0..config.waves.len() {
-        figures.push(network_map(study, stats, &layout, w)?);
+        figures.push(network_map(study, stats, layout, w)?);
     }
     let mut mixing_dims = vec![study.primary_index()];
     if let Some(v) = config.vertical_dimension.as_deref()
