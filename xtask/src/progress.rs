@@ -51,3 +51,32 @@ impl Progress {
         }
     }
 }
+
+/// A spinner for one long step of unknown length, shown only on an interactive
+/// terminal; elsewhere one plain line says the step started.
+pub struct Spinner {
+    bar: Option<ProgressBar>,
+}
+
+impl Spinner {
+    /// Starts a spinner labelled `message`.
+    pub fn start(message: &str) -> Spinner {
+        let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        if !interactive {
+            eprintln!("{message} ...");
+            return Spinner { bar: None };
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_message(message.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner { bar: Some(bar) }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -225,6 +225,14 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
 
         let mut network = None;
         if network_stale {
+            // Only large studies take long enough to deserve a spinner.
+            let _spinner = (study.orgs.len() >= LARGE_STUDY).then(|| {
+                progress::Spinner::start(&format!(
+                    "computing network statistics for {} organisations and {} tie reports",
+                    study.orgs.len(),
+                    study.reports.len()
+                ))
+            });
             let part = pipeline::stats::network(&study)?;
             let text = serde_json::to_string(&part).context("serialising network statistics")?;
             fsio::write_atomic(&out.join(NETWORK_JSON), text.as_bytes())?;
@@ -374,6 +382,10 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
         typst_warnings: warnings,
     })
 }
+
+/// Studies with at least this many organisations show progress while their network
+/// statistics run (seconds rather than milliseconds).
+const LARGE_STUDY: usize = 5_000;
 
 /// Stage names, as `status` prints them.
 const NETWORK: &str = "network statistics";
