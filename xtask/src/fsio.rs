@@ -109,7 +109,8 @@ pub fn relative(path: &Path, dir: &Path) -> Result<String> {
 
 /// The inputs that shape the outputs, with their logical `/`-separated paths:
 /// `data/<file>` for the study (wherever its folder is) and `report/<file>` for the
-/// templates, the Typst library and the fonts.
+/// templates, the Typst library and the fonts. Documentation (`*.md`) and licence
+/// texts (`*.txt`) beside them shape nothing and are not inputs.
 pub fn inputs(study_dir: &Path, report_dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     for (prefix, dir, depth) in [
@@ -117,6 +118,9 @@ pub fn inputs(study_dir: &Path, report_dir: &Path) -> Result<Vec<(String, Vec<u8
         ("report", report_dir, usize::MAX),
     ] {
         for path in sorted_files(dir, depth)? {
+            if path.extension().is_some_and(|e| e == "md" || e == "txt") {
+                continue;
+            }
             let rel = relative(&path, dir)?;
             let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             out.push((format!("{prefix}/{rel}"), bytes));
