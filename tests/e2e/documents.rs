@@ -136,6 +136,12 @@ fn hostile_study(dir: &Path) {
     replace_value(&mut toml, "short_title = ", HOSTILE[2]);
     replace_value(&mut toml, "name = ", HOSTILE[3]);
     replace_value(&mut toml, "label = ", HOSTILE[4]);
+    // A category label reaches tables and SVG figures too (where `<` must be escaped).
+    toml = toml.replacen(
+        "label = \"People who use drugs\"",
+        &format!("label = {}", toml_str(HOSTILE[1])),
+        1,
+    );
     fs::write(dir.join("study.toml"), toml).expect("write study.toml");
     let excerpts = fs::read_to_string(data.join("raw/excerpts.csv")).expect("excerpts");
     let mut out = String::new();
