@@ -136,3 +136,31 @@ fn a_pdf_is_identified_by_the_lock_and_by_its_metadata() {
     support::tamper(&brief);
     assert!(!verify::identify_pdf(&outcome.lock, &brief).expect("reads"));
 }
+
+#[test]
+fn verify_exits_with_one_on_a_mismatch_and_zero_when_clean() {
+    let repo = support::scratch_repo();
+    let layout = Layout::at(repo.path());
+    let only_inputs = xtask::flags::VerifyArgs {
+        inputs: true,
+        pdf: None,
+    };
+    let code = |layout: &Layout| {
+        format!(
+            "{:?}",
+            verify::verify(layout, &only_inputs).expect("verify runs")
+        )
+    };
+    assert_eq!(
+        code(&layout),
+        format!("{:?}", std::process::ExitCode::SUCCESS)
+    );
+    support::tamper(&layout.data().join("raw/ties.csv"));
+    assert_eq!(
+        code(&layout),
+        format!("{:?}", std::process::ExitCode::from(1))
+    );
+    // No lock at all: verification cannot run, an error (exit code 2 at the CLI).
+    fs::remove_file(layout.lock()).expect("lock exists");
+    assert!(verify::verify(&layout, &only_inputs).is_err());
+}
