@@ -337,4 +337,3 @@ fn invalid_categories_are_reported() {
     bad.categories = vec![7, 0];
     assert!(compute(&Study::new(config(10), vec![bad], Vec::new(), Vec::new())).is_err());
 }
-
