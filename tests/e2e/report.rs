@@ -195,3 +195,34 @@ fn several_studies_build_in_parallel_each_into_its_own_folder() {
         }
     }
 }
+
+#[test]
+fn the_staged_build_equals_the_one_call_pure_derivation() {
+    let layout = support::layout();
+    let dir = tempfile::tempdir().expect("temp dir");
+    support::build(None, dir.path());
+    let bytes = xtask::fsio::read_study(&layout.data()).expect("study");
+    let inputs = xtask::fsio::inputs(&layout.data(), &layout.report()).expect("inputs");
+    let provenance = pipeline::Provenance::new(
+        env!("CARGO_PKG_VERSION"),
+        xtask::typst::TYPST_VERSION,
+        &xtask::fsio::entries(&inputs),
+    );
+    let templates = xtask::fsio::read_templates(&layout.report()).expect("templates");
+    let derived = pipeline::derive(bytes.files(), &templates, &provenance).expect("derives");
+    let read = |name: &str| fs::read_to_string(dir.path().join(name)).expect("written");
+    assert_eq!(derived.stats_json, read("stats.json"));
+    for (stem, text) in &derived.sources {
+        assert!(
+            *text == read(&format!("{stem}.typ")),
+            "{stem}.typ differs between the staged build and derive"
+        );
+    }
+    for fig in &derived.figures {
+        assert!(
+            fig.svg == read(&format!("figures/{}.svg", fig.name)),
+            "{} differs",
+            fig.name
+        );
+    }
+}
