@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// Regenerate the study's technical brief and slide deck from raw data.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", version, about)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
