@@ -12,6 +12,7 @@
 
 pub mod csvtext;
 pub mod diag;
+pub mod disclosure;
 pub mod figures;
 pub mod load;
 pub mod lock;

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::disclosure;
 use crate::model::{Level, SourceKind, Study};
 use crate::study::{CodeKind, Dimension};
 
@@ -181,19 +182,20 @@ pub fn display_count(n: usize, threshold: usize) -> String {
 }
 
 fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> DimensionView {
+    let counts: Vec<usize> = (0..d.categories.len())
+        .map(|i| study.orgs.iter().filter(|o| o.categories[k] == i).count())
+        .collect();
+    let hide = disclosure::hidden(&counts, threshold);
     let categories = d
         .categories
         .iter()
         .enumerate()
-        .map(|(i, c)| {
-            let n = study.orgs.iter().filter(|o| o.categories[k] == i).count();
-            CategoryView {
-                id: c.id.clone(),
-                label: c.label.clone(),
-                colour: c.colour.clone(),
-                n: display_count(n, threshold),
-                suppressed: n < threshold,
-            }
+        .map(|(i, c)| CategoryView {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            colour: c.colour.clone(),
+            n: shown_count(counts[i], hide[i], threshold),
+            suppressed: hide[i],
         })
         .collect();
     DimensionView {
@@ -203,28 +205,51 @@ fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> D
     }
 }
 
+/// A count as printed: the number; `"<N"` for a small group; `"n/s"` (not shown) for a
+/// group hidden only so that a small one cannot be worked out by subtraction.
+fn shown_count(n: usize, hidden: bool, threshold: usize) -> String {
+    if !hidden {
+        n.to_string()
+    } else if n < threshold {
+        display_count(n, threshold)
+    } else {
+        "n/s".to_owned()
+    }
+}
+
 fn grid(study: &Study, rows: usize, cols: usize, threshold: usize) -> Grid {
     let (rd, cd) = (
         &study.config.dimensions[rows],
         &study.config.dimensions[cols],
     );
+    let counts: Vec<Vec<usize>> = (0..rd.categories.len())
+        .map(|r| {
+            (0..cd.categories.len())
+                .map(|c| {
+                    study
+                        .orgs
+                        .iter()
+                        .filter(|o| o.categories[rows] == r && o.categories[cols] == c)
+                        .count()
+                })
+                .collect()
+        })
+        .collect();
+    let hide = disclosure::hidden_cells(&counts, threshold);
     let rows_out = rd
         .categories
         .iter()
         .enumerate()
         .map(|(r, rc)| GridRow {
             label: rc.label.clone(),
-            cells: (0..cd.categories.len())
-                .map(|c| {
-                    let n = study
-                        .orgs
-                        .iter()
-                        .filter(|o| o.categories[rows] == r && o.categories[cols] == c)
-                        .count();
+            cells: counts[r]
+                .iter()
+                .zip(&hide[r])
+                .map(|(&n, &h)| {
                     if n == 0 {
                         "–".to_owned()
                     } else {
-                        display_count(n, threshold)
+                        shown_count(n, h, threshold)
                     }
                 })
                 .collect(),
@@ -329,6 +354,13 @@ fn themes(study: &Study, kind: CodeKind) -> Vec<Theme> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_counts_say_why() {
+        assert_eq!(shown_count(2, true, 3), "<3");
+        assert_eq!(shown_count(8, true, 3), "n/s");
+        assert_eq!(shown_count(8, false, 3), "8");
+    }
 
     #[test]
     fn small_counts_are_suppressed() {

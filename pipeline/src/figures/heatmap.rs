@@ -168,7 +168,7 @@ impl Heatmap {
 
         if (0..k).any(|i| self.hidden(i)) {
             let note = format!(
-                "Blank: categories with fewer than {} organisations (suppressed)",
+                "Blank: categories with fewer than {} organisations, and those hidden to protect them",
                 self.threshold
             );
             c.text(

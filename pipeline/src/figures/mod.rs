@@ -117,9 +117,16 @@ fn threshold(study: &Study) -> usize {
     study.config.suppression_threshold as usize
 }
 
-/// Whether a group of `n` organisations is too small to show.
+/// Whether a group of `n` organisations is too small to show on its own.
 pub fn suppressed(study: &Study, n: usize) -> bool {
     n < threshold(study)
+}
+
+/// Which categories of dimension `k` are hidden: small ones, and the complement that
+/// keeps a lone small one from being recovered by subtraction
+/// ([`crate::disclosure::hidden`]).
+pub fn hidden(study: &Study, k: usize) -> Vec<bool> {
+    crate::disclosure::hidden(&category_counts(study, k), threshold(study))
 }
 
 /// Organisations per category of dimension `k`, in display order.
@@ -160,7 +167,7 @@ fn and_list(items: &[String]) -> String {
 
 /// The note for a suppressed group.
 fn fewer_than(study: &Study) -> String {
-    format!("fewer than {} organisations", threshold(study))
+    format!("not shown: small group (under {})", threshold(study))
 }
 
 /// The statistics of dimension `k` in wave `w`.
@@ -197,7 +204,7 @@ fn per_wave_chart(
     let waves = (0..study.config.waves.len())
         .map(|w| dim_stats(study, stats, k, w, name))
         .collect::<Result<Vec<_>, _>>()?;
-    let counts = category_counts(study, k);
+    let hide = hidden(study, k);
     let groups = dim
         .categories
         .iter()
@@ -205,8 +212,7 @@ fn per_wave_chart(
         .map(|(i, c)| BarGroup {
             label: c.label.clone(),
             colour: c.colour.clone(),
-            suppressed: suppressed(study, counts[i])
-                || waves.iter().any(|d| suppressed(study, d.categories[i].n)),
+            suppressed: hide[i] || waves.iter().any(|d| suppressed(study, d.categories[i].n)),
             values: waves.iter().map(|d| value(&d.categories[i])).collect(),
         })
         .collect();
@@ -287,6 +293,7 @@ pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
     let name = format!("distribution-{}", dim.column);
     let counts = category_counts(study, k);
+    let hide = hidden(study, k);
     let chart = BarChart {
         y_label: "Organisations".into(),
         series: vec!["Organisations".into()],
@@ -294,10 +301,11 @@ pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
             .categories
             .iter()
             .zip(&counts)
-            .map(|(c, &n)| BarGroup {
+            .zip(&hide)
+            .map(|((c, &n), &h)| BarGroup {
                 label: c.label.clone(),
                 colour: c.colour.clone(),
-                suppressed: suppressed(study, n),
+                suppressed: h,
                 values: vec![Some(n as f64)],
             })
             .collect(),
@@ -309,9 +317,12 @@ pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
         .categories
         .iter()
         .zip(&counts)
-        .map(|(c, &n)| {
-            if suppressed(study, n) {
+        .zip(&hide)
+        .map(|((c, &n), &h)| {
+            if h && suppressed(study, n) {
                 format!("{}: fewer than {}", c.label, threshold(study))
+            } else if h {
+                format!("{}: not shown, to protect a small group", c.label)
             } else {
                 format!("{}: {n}", c.label)
             }
@@ -340,11 +351,12 @@ pub fn profile(study: &Study) -> Result<Figure, FigureError> {
                 .categories
                 .iter()
                 .zip(category_counts(study, k))
-                .map(|(c, n)| profile::Segment {
+                .zip(hidden(study, k))
+                .map(|((c, n), h)| profile::Segment {
                     label: c.label.clone(),
                     colour: Rgb::hex(&c.colour),
                     count: n,
-                    suppressed: suppressed(study, n),
+                    suppressed: h,
                 })
                 .collect(),
         })
@@ -435,31 +447,25 @@ fn local_ties(study: &Study, index: &[Option<u32>], w: usize) -> Vec<(u32, u32)>
 /// Colours of the primary dimension's categories, grey for small groups; and the
 /// legend entries.
 fn colour_key(
-    study: &Study,
     dim: &Dimension,
     counts: &[usize],
+    hide: &[bool],
 ) -> (Vec<Rgb>, Vec<network::LegendEntry>) {
     let colours: Vec<Rgb> = dim
         .categories
         .iter()
-        .zip(counts)
-        .map(|(c, &n)| {
-            if suppressed(study, n) {
-                Rgb::NEUTRAL
-            } else {
-                Rgb::hex(&c.colour)
-            }
-        })
+        .zip(hide)
+        .map(|(c, &h)| if h { Rgb::NEUTRAL } else { Rgb::hex(&c.colour) })
         .collect();
     let mut entries: Vec<_> = dim
         .categories
         .iter()
-        .zip(counts)
+        .zip(hide)
         .zip(&colours)
-        .filter(|((_, n), _)| !suppressed(study, **n))
+        .filter(|((_, h), _)| !**h)
         .map(|((c, _), &col)| (c.label.clone(), col, Shape::Circle, true))
         .collect();
-    if counts.iter().any(|&n| n > 0 && suppressed(study, n)) {
+    if counts.iter().zip(hide).any(|(&n, &h)| n > 0 && h) {
         entries.push((OTHER.into(), Rgb::NEUTRAL, Shape::Circle, true));
     }
     (colours, entries)
@@ -480,7 +486,8 @@ pub fn network_map(
     let name = format!("network-{}", wave.id);
     let kp = study.primary_index();
     let primary = config.primary();
-    let (colours, colour_entries) = colour_key(study, primary, &category_counts(study, kp));
+    let (colours, colour_entries) =
+        colour_key(primary, &category_counts(study, kp), &hidden(study, kp));
     let vertical = config.vertical().and_then(|d| {
         config
             .dimensions
@@ -489,11 +496,11 @@ pub fn network_map(
             .map(|k| (k, d))
     });
     let shapes: Vec<Shape> = match vertical {
-        Some((k, d)) => category_counts(study, k)
+        Some((k, d)) => hidden(study, k)
             .iter()
             .enumerate()
-            .map(|(i, &n)| {
-                if suppressed(study, n) {
+            .map(|(i, &h)| {
+                if h {
                     Shape::Plus
                 } else {
                     Shape::of_category(i)
@@ -536,15 +543,16 @@ pub fn network_map(
     }];
     if let Some((k, d)) = vertical {
         let counts = category_counts(study, k);
+        let hide = hidden(study, k);
         let mut entries: Vec<_> = d
             .categories
             .iter()
-            .zip(&counts)
+            .zip(&hide)
             .enumerate()
-            .filter(|(_, (_, n))| !suppressed(study, **n))
+            .filter(|(_, (_, h))| !**h)
             .map(|(i, (c, _))| (c.label.clone(), Rgb::MUTED, Shape::of_category(i), true))
             .collect();
-        if counts.iter().any(|&n| n > 0 && suppressed(study, n)) {
+        if counts.iter().zip(&hide).any(|(&n, &h)| n > 0 && h) {
             entries.push((OTHER.into(), Rgb::MUTED, Shape::Plus, true));
         }
         legend.push(network::Legend {
@@ -667,10 +675,9 @@ pub fn mixing(study: &Study, stats: &Stats, k: usize, w: usize) -> Result<Figure
             "the mixing matrix does not match the categories",
         ));
     }
-    let counts = category_counts(study, k);
     let map = Heatmap {
         labels: dim.categories.iter().map(|c| c.label.clone()).collect(),
-        suppressed: counts.iter().map(|&n| suppressed(study, n)).collect(),
+        suppressed: hidden(study, k),
         counts: ds.mixing.clone(),
         threshold: study.config.suppression_threshold,
         unit: "Ties".into(),

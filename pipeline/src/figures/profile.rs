@@ -51,12 +51,15 @@ struct Entry<'a> {
 }
 
 impl Segment {
-    /// The count as printed: the number, or `<N` below the threshold.
+    /// The count as printed: the number; `<N` below the threshold; `n/s` (not shown)
+    /// for a group hidden only so that a small one cannot be worked out.
     pub fn count_text(&self, threshold: u32) -> String {
-        if self.suppressed {
+        if !self.suppressed {
+            self.count.to_string()
+        } else if self.count < threshold as usize {
             format!("<{threshold}")
         } else {
-            self.count.to_string()
+            "n/s".to_owned()
         }
     }
 }
@@ -177,7 +180,7 @@ impl Profile {
         }
         if suppressed_any {
             let note = format!(
-                "<{t}: fewer than {t} organisations, not drawn; bars show the other organisations",
+                "<{t}: fewer than {t} organisations; n/s: not shown, to protect them; neither is drawn",
                 t = self.threshold
             );
             c.text(

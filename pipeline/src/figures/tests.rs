@@ -292,12 +292,16 @@ fn small_groups_are_never_drawn() {
     let chart = per_wave_chart(&study, &stats, 0, "t", |c| c.mean_ties).expect("chart");
     assert!(chart.groups[3].suppressed);
     assert!(chart.bars().iter().all(|&(g, _, _)| g != 3));
-    assert_eq!(chart.bars().len(), 6);
+    // Complementary suppression: with the lone small group hidden, the smallest other
+    // population (the first of three equal ones) is hidden too, so the small group's
+    // size cannot be recovered from the total.
+    assert!(chart.groups[0].suppressed);
+    assert_eq!(chart.bars().len(), 4);
     let ties = by_name("ties-by-population");
     assert!(
         svg_texts(&ties.svg)
             .join(" ")
-            .contains("fewer than 3 organisations")
+            .contains("not shown: small group (under 3)")
     );
     assert!(
         ties.alt
