@@ -54,13 +54,17 @@ pub fn generator(seed: [u8; 32], stream: u64) -> ChaCha8Rng {
 /// TOMACS 29(1), 2019).
 pub fn below(rng: &mut impl RngCore, bound: u32) -> u32 {
     debug_assert!(bound > 0);
-    let threshold = bound.wrapping_neg() % bound;
-    loop {
-        let m = u64::from(rng.next_u32()) * u64::from(bound);
-        if (m as u32) >= threshold {
-            return (m >> 32) as u32;
+    let mut m = u64::from(rng.next_u32()) * u64::from(bound);
+    // The rejection threshold `2^32 mod bound` is below `bound`, so a low word at or
+    // above `bound` is always accepted and the division is needed only rarely (Lemire
+    // 2019). The accepted draws, and so the results, are those of the plain rule.
+    if (m as u32) < bound {
+        let threshold = bound.wrapping_neg() % bound;
+        while (m as u32) < threshold {
+            m = u64::from(rng.next_u32()) * u64::from(bound);
         }
     }
+    (m >> 32) as u32
 }
 
 /// Shuffles `items` in place (Durstenfeld's Fisher-Yates: for `i` from the end down
