@@ -8,6 +8,7 @@ pub mod bench;
 pub mod flags;
 pub mod fsio;
 pub mod layout;
+pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod stages;
