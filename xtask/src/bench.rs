@@ -28,8 +28,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use pipeline::load::StudyFiles;
-use pipeline::study::{STUDY_FILE, StudyConfig};
-use pipeline::synth::{self, Params, Size};
+use pipeline::study::STUDY_FILE;
+use pipeline::synth::{self, Size};
 use serde::{Deserialize, Serialize};
 
 use crate::layout::Layout;
@@ -471,20 +471,14 @@ pub fn bench_one(layout: &Layout, args: &BenchOneArgs) -> Result<ExitCode> {
 /// Generates, loads, computes and draws a study of `ties` tie reports `reps` times in
 /// this process; medians of each phase and the high-water marks.
 pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
-    let params_path = layout.data().join(synth::PARAMS_FILE);
-    let params_text = fs::read_to_string(&params_path)
-        .with_context(|| format!("reading {}", params_path.display()))?;
-    let params =
-        Params::parse(&params_text).with_context(|| format!("in {}", params_path.display()))?;
-    let config_path = layout.data().join(STUDY_FILE);
-    let config_bytes =
-        fs::read(&config_path).with_context(|| format!("reading {}", config_path.display()))?;
-    let config_text = std::str::from_utf8(&config_bytes)
-        .with_context(|| format!("{} is not UTF-8", config_path.display()))?;
-    let config = StudyConfig::parse(config_text).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("{}:\n{}", config_path.display(), lines.join("\n"))
-    })?;
+    let crate::synth::SynthInputs {
+        params,
+        config,
+        config_bytes,
+    } = crate::synth::read_inputs(
+        &layout.data().join(synth::PARAMS_FILE),
+        &layout.data().join(STUDY_FILE),
+    )?;
     let size = Size {
         orgs: Some(ties / TIES_PER_ORG),
         ties: Some(ties),

@@ -31,22 +31,11 @@ pub fn synth(layout: &Layout, args: &SynthArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| layout.data().join("raw"));
     let (raw_dir, study_dir) = destination(&out);
 
-    let params_text = fs::read_to_string(&params_path)
-        .with_context(|| format!("reading {}", params_path.display()))?;
-    let params =
-        Params::parse(&params_text).with_context(|| format!("in {}", params_path.display()))?;
-    let config_bytes =
-        fs::read(&config_path).with_context(|| format!("reading {}", config_path.display()))?;
-    let config_text = std::str::from_utf8(&config_bytes)
-        .with_context(|| format!("{} is not UTF-8", config_path.display()))?;
-    let config = StudyConfig::parse(config_text).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!(
-            "{} is not a valid study:\n{}",
-            config_path.display(),
-            lines.join("\n")
-        )
-    })?;
+    let SynthInputs {
+        params,
+        config,
+        config_bytes,
+    } = read_inputs(&params_path, &config_path)?;
     let size = Size {
         orgs: args.orgs,
         ties: args.ties,
@@ -196,6 +185,41 @@ fn command(args: &SynthArgs) -> String {
         cmd.push_str(&format!(" --ties {n}"));
     }
     cmd
+}
+
+/// What the generator reads: its parameters and the study configuration it follows.
+pub struct SynthInputs {
+    /// `synth.toml`, parsed.
+    pub params: Params,
+    /// `study.toml`, parsed.
+    pub config: StudyConfig,
+    /// `study.toml` as bytes (copied into new study folders, loaded for checks).
+    pub config_bytes: Vec<u8>,
+}
+
+/// Reads and parses the generator's parameters and the study configuration.
+pub fn read_inputs(params_path: &Path, config_path: &Path) -> Result<SynthInputs> {
+    let params_text = fs::read_to_string(params_path)
+        .with_context(|| format!("reading {}", params_path.display()))?;
+    let params =
+        Params::parse(&params_text).with_context(|| format!("in {}", params_path.display()))?;
+    let config_bytes =
+        fs::read(config_path).with_context(|| format!("reading {}", config_path.display()))?;
+    let config_text = std::str::from_utf8(&config_bytes)
+        .with_context(|| format!("{} is not UTF-8", config_path.display()))?;
+    let config = StudyConfig::parse(config_text).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!(
+            "{} is not a valid study:\n{}",
+            config_path.display(),
+            lines.join("\n")
+        )
+    })?;
+    Ok(SynthInputs {
+        params,
+        config,
+        config_bytes,
+    })
 }
 
 #[cfg(test)]
