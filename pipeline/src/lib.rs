@@ -144,12 +144,14 @@ pub enum DeriveError {
     Json(#[from] serde_json::Error),
 }
 
-/// Loads and checks a study and computes its statistics (no figures or documents).
+/// Loads and checks a study and computes its statistics (no figures or documents) on
+/// up to `threads` threads.
 pub fn statistics(
     files: StudyFiles<'_>,
+    threads: usize,
 ) -> Result<(model::Study, Stats, Vec<Problem>), DeriveError> {
     let loaded = load::load(files)?;
-    let stats = stats::compute(&loaded.study)?;
+    let stats = stats::compute(&loaded.study, threads)?;
     Ok((loaded.study, stats, loaded.warnings))
 }
 
@@ -160,13 +162,14 @@ pub fn stats_json(stats: &Stats) -> Result<String, serde_json::Error> {
     Ok(s)
 }
 
-/// Runs every stage: load, statistics, figures, templates.
+/// Runs every stage: load, statistics, figures, templates, on up to `threads` threads.
 pub fn derive(
     files: StudyFiles<'_>,
     templates: &[TemplateSource],
     provenance: &Provenance,
+    threads: usize,
 ) -> Result<Derived, DeriveError> {
-    let (study, stats, warnings) = statistics(files)?;
+    let (study, stats, warnings) = statistics(files, threads)?;
     let stats_json = stats_json(&stats)?;
     let figures = figures::render_all(&study, &stats)?;
     let stats_value = serde_json::to_value(&stats)?;

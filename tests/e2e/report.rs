@@ -209,7 +209,7 @@ fn the_staged_build_equals_the_one_call_pure_derivation() {
         &xtask::fsio::entries(&inputs),
     );
     let templates = xtask::fsio::read_templates(&layout.report()).expect("templates");
-    let derived = pipeline::derive(bytes.files(), &templates, &provenance).expect("derives");
+    let derived = pipeline::derive(bytes.files(), &templates, &provenance, 2).expect("derives");
     let read = |name: &str| fs::read_to_string(dir.path().join(name)).expect("written");
     assert_eq!(derived.stats_json, read("stats.json"));
     for (stem, text) in &derived.sources {

@@ -512,7 +512,7 @@ pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
         );
         drop(generated);
         let stats = stats_p.run(&mut process_peak, || {
-            pipeline::stats::compute(&loaded.study)
+            pipeline::stats::compute(&loaded.study, crate::threads())
                 .with_context(|| format!("statistics of {ties} tie reports"))
         })?;
         let figures = fig.run(&mut process_peak, || {

@@ -20,6 +20,20 @@ use std::process::ExitCode;
 
 use crate::flags::{Cli, Command};
 
+/// Variable that sets how many threads the statistics may use (default: the machine's
+/// available parallelism). Outputs do not depend on it; tests vary it to check that.
+pub const THREADS_VAR: &str = "BTG_THREADS";
+
+/// How many threads the pipeline may use: `BTG_THREADS` when set to a positive number,
+/// else the machine's available parallelism. The pipeline never reads this itself.
+pub fn threads() -> usize {
+    std::env::var(THREADS_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// The whole command line: parses `std::env::args`, runs, prints any error with its
 /// context chain, and returns the exit code (0 ok, 1 verification mismatch, 2 error).
 pub fn main_entry() -> ExitCode {

@@ -233,7 +233,7 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
                     study.reports.len()
                 ))
             });
-            let part = pipeline::stats::network(&study)?;
+            let part = pipeline::stats::network(&study, crate::threads())?;
             let text = serde_json::to_string(&part).context("serialising network statistics")?;
             fsio::write_atomic(&out.join(NETWORK_JSON), text.as_bytes())?;
             record.set(
@@ -272,7 +272,7 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
         if record.freshness(out, FIGURES, &inputs).is_stale() {
             let stats = match stats.take() {
                 Some(s) => s,
-                None => pipeline::stats::compute(&study)?,
+                None => pipeline::stats::compute(&study, crate::threads())?,
             };
             let layout = match layout {
                 Some(handle) => handle
@@ -477,7 +477,7 @@ fn compile_all(
 pub fn stats_only(layout: &Layout, args: &StudyArgs) -> Result<PathBuf> {
     let target = Target::of(layout, args);
     let study = fsio::read_study(&target.data)?;
-    let (_, stats, warnings) = pipeline::statistics(study.files())?;
+    let (_, stats, warnings) = pipeline::statistics(study.files(), crate::threads())?;
     for w in &warnings {
         eprintln!("{w}");
     }

@@ -200,7 +200,7 @@ pub fn svg_texts(svg: &str) -> Vec<String> {
 }
 
 fn render(study: &Study) -> Vec<Figure> {
-    let stats = crate::stats::compute(study).expect("statistics");
+    let stats = crate::stats::compute(study, 2).expect("statistics");
     render_all(study, &stats).expect("figures")
 }
 
@@ -272,7 +272,7 @@ fn text_is_at_least_eighteen_pixels() {
 #[test]
 fn small_groups_are_never_drawn() {
     let study = study();
-    let stats = crate::stats::compute(&study).expect("statistics");
+    let stats = crate::stats::compute(&study, 2).expect("statistics");
     let figures = render_all(&study, &stats).expect("figures");
     for f in &figures {
         assert!(
@@ -414,7 +414,7 @@ fn large_networks_are_sampled() {
     assert!(layout.sampled);
     assert_eq!(layout.nodes.len(), network::SAMPLE_SIZE);
     assert!(layout.nodes.windows(2).all(|w| w[0] < w[1]));
-    let stats = crate::stats::compute(&study).expect("statistics");
+    let stats = crate::stats::compute(&study, 2).expect("statistics");
     let fig = network_map(&study, &stats, &layout, 0).expect("map");
     assert!(fig.alt.contains(&format!(
         "a random sample of {} of the {n}",

@@ -62,13 +62,16 @@ impl Centrality {
 }
 
 /// Exact when `g` has at most [`EXACT_LIMIT`] nodes, otherwise estimated from
-/// [`PIVOTS`] pivots drawn with the ChaCha8 generator seeded by `seed`.
-pub fn centrality(g: &Graph, comps: &Components, seed: [u8; 32]) -> Centrality {
+/// [`PIVOTS`] pivots drawn with the ChaCha8 generator seeded by `seed`. `threads` is
+/// how many threads may search at once (the caller decides; results do not depend on
+/// it).
+pub fn centrality(g: &Graph, comps: &Components, seed: [u8; 32], threads: usize) -> Centrality {
+    let threads = threads.clamp(1, MAX_THREADS);
     if g.node_count() <= EXACT_LIMIT {
-        exact(g, default_threads())
+        exact(g, threads)
     } else {
         let pivots = rng::sample(&mut rng::generator(seed, 0), g.node_count(), PIVOTS);
-        estimate(g, comps, &pivots, default_threads())
+        estimate(g, comps, &pivots, threads)
     }
 }
 
@@ -181,14 +184,6 @@ fn closeness_from_mean(n: usize, reached: usize, mean: f64) -> f64 {
         return 0.0;
     }
     (1.0 / mean) * ((reached - 1) as f64 / (n - 1) as f64)
-}
-
-/// The thread count used by [`centrality`] and the permutation test. Results do not
-/// depend on it.
-pub fn default_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .clamp(1, MAX_THREADS)
 }
 
 /// What the searches from a list of sources add up to.

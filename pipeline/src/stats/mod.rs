@@ -249,9 +249,10 @@ struct WaveData {
     sums: Vec<Vec<Sums>>,
 }
 
-/// Computes all statistics of `study`.
-pub fn compute(study: &Study) -> Result<Stats, PolarsError> {
-    Ok(assemble(study, network(study)?))
+/// Computes all statistics of `study`, using up to `threads` threads (the result does
+/// not depend on the number).
+pub fn compute(study: &Study, threads: usize) -> Result<Stats, PolarsError> {
+    Ok(assemble(study, network(study, threads)?))
 }
 
 /// The statistics that depend only on the configuration, the organisations and the
@@ -282,15 +283,15 @@ pub fn assemble(study: &Study, network: NetworkPart) -> Stats {
     }
 }
 
-/// Computes the [`NetworkPart`] of `study`.
-pub fn network(study: &Study) -> Result<NetworkPart, PolarsError> {
+/// Computes the [`NetworkPart`] of `study` on up to `threads` threads.
+pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, PolarsError> {
     let survey = survey::survey(study)?;
     let labels = labels(study)?;
     let mut waves = Vec::new();
     let mut data = Vec::new();
     for w in 0..study.config.waves.len() {
         let ties = study.ties(w);
-        let (stats, sums) = wave_stats(study, &labels, w, &ties)?;
+        let (stats, sums) = wave_stats(study, &labels, w, &ties, threads)?;
         waves.push(stats);
         data.push(WaveData { ties, sums });
     }
@@ -331,6 +332,7 @@ fn wave_stats(
     labels: &[Vec<u32>],
     w: usize,
     ties: &[(u32, u32)],
+    threads: usize,
 ) -> Result<(WaveStats, Vec<Vec<Sums>>), PolarsError> {
     let config = &study.config;
     let wave = &config.waves[w];
@@ -343,10 +345,10 @@ fn wave_stats(
         &g,
         &comps,
         rng::derive_seed(config.seed, "betweenness-pivots", "", &wave.id),
+        threads,
     );
     let top = centrality::top_brokers(&cent.betweenness, TOP_BROKERS);
     let degree: Vec<u32> = (0..n).map(|v| g.degree(v) as u32).collect();
-    let threads = centrality::default_threads();
 
     let mut dimensions = Vec::new();
     let mut all_sums = Vec::new();

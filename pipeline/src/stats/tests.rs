@@ -120,7 +120,7 @@ fn small_study() -> Study {
 
 #[test]
 fn small_study_by_hand() -> Result<(), PolarsError> {
-    let s = compute(&small_study())?;
+    let s = compute(&small_study(), 2)?;
     assert_eq!(s.schema, STATS_SCHEMA);
     let w = &s.waves[0];
     assert_eq!(
@@ -158,7 +158,7 @@ fn small_study_by_hand() -> Result<(), PolarsError> {
 
 #[test]
 fn an_empty_wave_has_no_undefined_floats() -> Result<(), PolarsError> {
-    let s = compute(&small_study())?;
+    let s = compute(&small_study(), 2)?;
     let w = &s.waves[1];
     assert_eq!(
         (
@@ -215,7 +215,7 @@ fn an_empty_wave_has_no_undefined_floats() -> Result<(), PolarsError> {
 
 #[test]
 fn a_category_without_members() -> Result<(), PolarsError> {
-    let s = compute(&small_study())?;
+    let s = compute(&small_study(), 2)?;
     let c = &s.waves[0].dimensions[0].categories[2];
     assert_eq!(
         (c.id.as_str(), c.n, c.ties_sum, c.top_brokers),
@@ -231,7 +231,7 @@ fn a_category_without_members() -> Result<(), PolarsError> {
 
 #[test]
 fn everybody_in_one_category() -> Result<(), PolarsError> {
-    let s = compute(&small_study())?;
+    let s = compute(&small_study(), 2)?;
     let d = &s.waves[0].dimensions[1];
     assert_eq!(d.mixing, vec![vec![5]]);
     assert_eq!(
@@ -248,12 +248,10 @@ fn everybody_in_one_category() -> Result<(), PolarsError> {
 
 #[test]
 fn a_single_organisation() -> Result<(), PolarsError> {
-    let s = compute(&Study::new(
-        config(10),
-        vec![org(0, 1)],
-        Vec::new(),
-        Vec::new(),
-    ))?;
+    let s = compute(
+        &Study::new(config(10), vec![org(0, 1)], Vec::new(), Vec::new()),
+        2,
+    )?;
     let w = &s.waves[0];
     assert_eq!(
         (
@@ -286,7 +284,10 @@ fn a_single_organisation() -> Result<(), PolarsError> {
 
 #[test]
 fn no_organisations_at_all() -> Result<(), PolarsError> {
-    let s = compute(&Study::new(config(10), Vec::new(), Vec::new(), Vec::new()))?;
+    let s = compute(
+        &Study::new(config(10), Vec::new(), Vec::new(), Vec::new()),
+        2,
+    )?;
     let w = &s.waves[0];
     assert_eq!(
         (w.network.components, w.network.largest_component_share),
@@ -303,8 +304,8 @@ fn no_organisations_at_all() -> Result<(), PolarsError> {
 #[test]
 fn identical_json_run_to_run() -> Result<(), Box<dyn std::error::Error>> {
     let study = small_study();
-    let a = crate::stats_json(&compute(&study)?)?;
-    let b = crate::stats_json(&compute(&study)?)?;
+    let a = crate::stats_json(&compute(&study, 1)?)?;
+    let b = crate::stats_json(&compute(&study, 3)?)?;
     assert_eq!(a, b);
     for key in [
         "\"network\"",
@@ -335,5 +336,11 @@ fn diff_of_sorted_tie_lists() {
 fn invalid_categories_are_reported() {
     let mut bad = org(0, 0);
     bad.categories = vec![7, 0];
-    assert!(compute(&Study::new(config(10), vec![bad], Vec::new(), Vec::new())).is_err());
+    assert!(
+        compute(
+            &Study::new(config(10), vec![bad], Vec::new(), Vec::new()),
+            2
+        )
+        .is_err()
+    );
 }
