@@ -5,15 +5,20 @@
 //! and on a chart axis. Rust's float formatting rounds the exact binary value
 //! correctly, so the output does not depend on the platform.
 
-/// `x` with `decimals` digits after the point (`fixed(2.345, 1)` is `"2.3"`).
+/// The minus sign of every displayed negative number: U+2212, the typographic minus,
+/// never the hyphen, so "−0.33" and "+0.09" line up and read alike everywhere.
+pub const MINUS: char = '\u{2212}';
+
+/// `x` with `decimals` digits after the point (`fixed(2.345, 1)` is `"2.3"`,
+/// `fixed(-1.25, 1)` is `"−1.2"` with a true minus sign). A value that rounds to zero
+/// prints without a sign.
 pub fn fixed(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");
-    // Never print a negative zero.
-    if s.trim_start_matches('-')
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        s.trim_start_matches('-').to_owned()
+    let magnitude = s.trim_start_matches('-');
+    if magnitude.chars().all(|c| c == '0' || c == '.') {
+        magnitude.to_owned()
+    } else if s.starts_with('-') {
+        format!("{MINUS}{magnitude}")
     } else {
         s
     }
@@ -22,7 +27,7 @@ pub fn fixed(x: f64, decimals: usize) -> String {
 /// `x` with an explicit sign (`signed(0.25, 2)` is `"+0.25"`, zero has none).
 pub fn signed(x: f64, decimals: usize) -> String {
     let s = fixed(x, decimals);
-    if s.starts_with('-') || s.chars().all(|c| c == '0' || c == '.') {
+    if s.starts_with(MINUS) || s.chars().all(|c| c == '0' || c == '.') {
         s
     } else {
         format!("+{s}")
@@ -51,10 +56,11 @@ mod tests {
     fn formats() {
         assert_eq!(fixed(2.345, 1), "2.3");
         assert_eq!(fixed(-0.0001, 2), "0.00");
-        assert_eq!(fixed(-1.25, 1), "-1.2");
+        assert_eq!(fixed(-1.25, 1), "\u{2212}1.2");
         assert_eq!(percent(62.0 / 92.0), "67%");
         assert_eq!(signed(0.25, 2), "+0.25");
-        assert_eq!(signed(-0.25, 1), "-0.2");
+        assert_eq!(signed(-0.25, 1), "\u{2212}0.2");
+        assert_eq!(signed(-0.0001, 1), "0.0");
         assert_eq!(signed(0.0, 1), "0.0");
         assert_eq!(p_value(0.0004), "< 0.001");
         assert_eq!(p_value(0.0456), "0.046");

@@ -1,14 +1,29 @@
 //! Filling the Typst templates: a minijinja environment whose every interpolation is
-//! escaped for Typst, so text from the data can never run as Typst code.
+//! escaped for the Typst context it lands in, so text from the data can never run as
+//! Typst code.
 //!
-//! Templates named `*.typ.j2` are auto-escaped with the custom `typst` mode: a string
-//! printed with `{{ value }}` has every character that means something in Typst markup
-//! escaped with a backslash, and its line breaks turned into spaces, so `#read(..)`,
-//! `$x$`, `<label>`, `@ref`, `// comment` or a leading `= heading` print literally.
-//! Where a template needs a Typst *string* (metadata, alt text) it uses the
-//! `typst_str` filter, which produces a quoted and escaped string literal. Floats may
-//! only be printed through the formatting filters (`fixed`, `percent`, `pvalue`), so
-//! every displayed number follows [`crate::numfmt`].
+//! Typst has three contexts, and each has its own escaping:
+//! - **markup** (the default): every template, whatever its file name, is auto-escaped
+//!   with the custom `typst` mode. A value printed with `{{ value }}` has every character
+//!   that means something in Typst markup escaped with a backslash; line breaks, the
+//!   Unicode line and paragraph separators (U+2028, U+2029) and tabs become spaces; bidi
+//!   controls and other invisible format characters are dropped. So `#read(..)`, `$x$`,
+//!   `<label>`, `@ref`, `// comment`, a leading `= heading` or a separator that would end a
+//!   list item all print literally.
+//! - **string**: where a template needs a Typst string literal (metadata, alt text, a
+//!   path), it pipes the value through `typst_str`, which quotes it and escapes every
+//!   backslash, quote, line break, separator and bidi control as a Typst escape sequence.
+//! - **code**: where a value becomes a Typst expression (a boolean argument, a column
+//!   count), it goes through `typst_code`, which accepts only booleans, integers, `none`
+//!   and strings (quoted as by `typst_str`), and refuses anything else.
+//!
+//! Auto-escaping can only be turned off explicitly, per template, by naming it in
+//! [`UNESCAPED_TEMPLATES`] (empty: no template is unescaped).
+//!
+//! Floats may only be printed through the formatting filters (`fixed`, `signed`,
+//! `percent`, `pvalue`), so every displayed number follows [`crate::numfmt`]. The filters
+//! return plain text, not markup: the context's escaping applies to their result like to
+//! any other value (markup by default, or `|typst_str` after them in a string context).
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
@@ -18,6 +33,10 @@ use crate::numfmt;
 
 /// The name of the custom auto-escape mode.
 pub const TYPST_ESCAPE: &str = "typst";
+
+/// Templates rendered without any escaping. Empty: every template is escaped for
+/// Typst markup; a template listed here opts out explicitly.
+pub const UNESCAPED_TEMPLATES: &[&str] = &[];
 
 /// How an undefined statistic is printed.
 pub const NOT_AVAILABLE: &str = "n/a";
@@ -48,10 +67,10 @@ pub fn environment(templates: &[TemplateSource]) -> Result<Environment<'static>,
         .build()?;
     env.set_syntax(syntax);
     env.set_auto_escape_callback(|name| {
-        if name.ends_with(".typ.j2") || name.ends_with(".typ") {
-            AutoEscape::Custom(TYPST_ESCAPE.into())
-        } else {
+        if UNESCAPED_TEMPLATES.contains(&name) {
             AutoEscape::None
+        } else {
+            AutoEscape::Custom(TYPST_ESCAPE.into())
         }
     });
     env.set_formatter(|out, state, value| {
@@ -80,26 +99,20 @@ pub fn environment(templates: &[TemplateSource]) -> Result<Environment<'static>,
     env.add_filter("typst_str", |s: String| {
         Value::from_safe_string(typst_string(&s))
     });
-    // The number filters print an undefined statistic (JSON null) as "n/a".
+    env.add_filter("typst_code", typst_code);
+    // The number filters print an undefined statistic (JSON null) as "n/a". They return
+    // plain text; the context escapes it.
     env.add_filter("fixed", |x: Option<f64>, d: Option<usize>| {
-        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| {
-            escape_markup(&numfmt::fixed(x, d.unwrap_or(1)))
-        }))
+        x.map_or(NOT_AVAILABLE.into(), |x| numfmt::fixed(x, d.unwrap_or(1)))
     });
     env.add_filter("signed", |x: Option<f64>, d: Option<usize>| {
-        Value::from_safe_string(x.map_or(NOT_AVAILABLE.into(), |x| {
-            escape_markup(&numfmt::signed(x, d.unwrap_or(1)))
-        }))
+        x.map_or(NOT_AVAILABLE.into(), |x| numfmt::signed(x, d.unwrap_or(1)))
     });
     env.add_filter("percent", |x: Option<f64>| {
-        Value::from_safe_string(
-            x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::percent(x))),
-        )
+        x.map_or(NOT_AVAILABLE.into(), numfmt::percent)
     });
     env.add_filter("pvalue", |x: Option<f64>| {
-        Value::from_safe_string(
-            x.map_or(NOT_AVAILABLE.into(), |x| escape_markup(&numfmt::p_value(x))),
-        )
+        x.map_or(NOT_AVAILABLE.into(), numfmt::p_value)
     });
     for t in templates {
         env.add_template_owned(t.name.clone(), t.source.clone())?;
@@ -107,8 +120,31 @@ pub fn environment(templates: &[TemplateSource]) -> Result<Environment<'static>,
     Ok(env)
 }
 
+/// Characters that are invisible but change how text is laid out or read: the bidi
+/// embeddings, overrides and isolates, the directional marks, and the other Unicode
+/// format controls that can reorder or hide what a reader sees.
+fn is_invisible_control(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' // Arabic letter mark
+        | '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // LRE, RLE, PDF, LRO, RLO
+        | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}' // LRI, RLI, FSI, PDI
+        | '\u{FEFF}' // zero-width no-break space (BOM)
+    ) || c.is_control()
+}
+
+/// Characters that break a line or paragraph in Typst (and in Unicode).
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\r' | '\n' | '\t' | '\u{000B}' | '\u{000C}' | '\u{0085}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
 /// Escapes text for Typst markup: every ASCII punctuation character that Typst gives
-/// a meaning gets a backslash, and line breaks become spaces.
+/// a meaning gets a backslash, line and paragraph breaks (including U+2028/U+2029)
+/// become spaces, and bidi and other invisible controls are dropped.
 pub fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 4);
     for c in s.chars() {
@@ -118,15 +154,17 @@ pub fn escape_markup(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '\r' | '\n' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if is_line_break(c) => out.push(' '),
+            c if is_invisible_control(c) => {}
             c => out.push(c),
         }
     }
     out
 }
 
-/// A Typst string literal holding `s` exactly.
+/// A Typst string literal holding `s`: quotes, backslashes and breaks escaped, and
+/// every line/paragraph separator and invisible control written as a `\u{..}` escape,
+/// so the literal is inert and the source stays readable.
 pub fn typst_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -137,12 +175,34 @@ pub fn typst_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => {}
+            c if is_line_break(c) || is_invisible_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
             c => out.push(c),
         }
     }
     out.push('"');
     out
+}
+
+/// A value as a Typst code expression: `true`/`false`, an integer, `none`, or a string
+/// literal. Anything else (floats, sequences, maps) is refused: a float must be
+/// formatted first, and structures are built in the template.
+fn typst_code(value: &Value) -> Result<Value, Error> {
+    use minijinja::value::ValueKind;
+    let code = match value.kind() {
+        ValueKind::None => "none".to_owned(),
+        ValueKind::Bool => value.is_true().to_string(),
+        ValueKind::Number if value.is_integer() => value.to_string(),
+        ValueKind::String => typst_string(value.as_str().unwrap_or_default()),
+        kind => {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("typst_code accepts booleans, integers, none and strings, not {kind}"),
+            ));
+        }
+    };
+    Ok(Value::from_safe_string(code))
 }
 
 #[cfg(test)]
@@ -185,7 +245,15 @@ mod tests {
         );
         assert_eq!(
             fill("{{ none|fixed(2) }} {{ none|percent }}", ctx.clone()),
-            "n/a n/a"
+            "n\\/a n\\/a"
+        );
+        // In a string context the filters' plain text is quoted, not markup-escaped.
+        assert_eq!(
+            fill(
+                "{{ r|percent|typst_str }} {{ -0.5|signed(1)|typst_str }}",
+                ctx.clone()
+            ),
+            "\"67%\" \"−0.5\""
         );
         let t = TemplateSource {
             name: "t.typ.j2".into(),
@@ -202,5 +270,48 @@ mod tests {
             source: "{{ missing }}".into(),
         };
         assert!(render(&[t], "t.typ.j2", &Value::from(())).is_err());
+    }
+
+    #[test]
+    fn unicode_separators_and_bidi_controls_are_inert() {
+        let hostile = "a\u{2028}= H\u{2029}- i\u{202E}b\u{2066}c\u{200F}d\u{0085}e";
+        let out = fill("{{ x }}", minijinja::context! { x => hostile });
+        assert_eq!(out, "a \\= H \\- ibcd e");
+        let s = fill("{{ x|typst_str }}", minijinja::context! { x => hostile });
+        assert_eq!(
+            s,
+            "\"a\\u{2028}= H\\u{2029}- i\\u{202e}b\\u{2066}c\\u{200f}d\\u{85}e\""
+        );
+    }
+
+    #[test]
+    fn every_template_is_escaped_whatever_its_name() {
+        for name in ["part.j2", "notes.txt", "x"] {
+            let t = TemplateSource {
+                name: name.into(),
+                source: "{{ x }}".into(),
+            };
+            let out =
+                render(&[t], name, &minijinja::context! { x => "#eval(1)" }).expect("renders");
+            assert_eq!(out, "\\#eval(1)", "{name}");
+        }
+    }
+
+    #[test]
+    fn code_context_takes_only_literals() {
+        let ctx = minijinja::context! { b => true, n => -3, s => "a\"b", f => 0.5 };
+        assert_eq!(
+            fill(
+                "{{ b|typst_code }} {{ n|typst_code }} {{ s|typst_code }} {{ none|typst_code }}",
+                ctx.clone()
+            ),
+            "true -3 \"a\\\"b\" none"
+        );
+        let t = TemplateSource {
+            name: "t.typ.j2".into(),
+            source: "{{ f|typst_code }}".into(),
+        };
+        let err = render(&[t], "t.typ.j2", &ctx).expect_err("floats are refused in code");
+        assert!(err.to_string().contains("typst_code accepts"), "{err}");
     }
 }

@@ -106,6 +106,14 @@ const HOSTILE: [&str; 8] = [
     "/ term: description",
 ];
 
+/// Unicode line and paragraph separators and bidi controls: unescaped, U+2028 would end
+/// the line and start a heading and a list item; U+202E would reverse what follows.
+const SEPARATORS: &str =
+    "Alpha\u{2028}= Injected heading\u{2029}- injected item \u{202E}reversed\u{202C} end";
+
+/// What [`SEPARATORS`] must print as: separators as spaces, bidi controls gone.
+const SEPARATORS_SHOWN: &str = "Alpha = Injected heading - injected item reversed end";
+
 /// TOML basic string.
 fn toml_str(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
@@ -136,6 +144,7 @@ fn hostile_study(dir: &Path) {
     replace_value(&mut toml, "short_title = ", HOSTILE[2]);
     replace_value(&mut toml, "name = ", HOSTILE[3]);
     replace_value(&mut toml, "label = ", HOSTILE[4]);
+    replace_value(&mut toml, "place = ", SEPARATORS);
     // A category label reaches tables and SVG figures too (where `<` must be escaped).
     toml = toml.replacen(
         "label = \"People who use drugs\"",
@@ -174,7 +183,15 @@ fn hostile_text_in_the_data_is_printed_verbatim_and_never_runs() {
             "the brief does not show {s:?} verbatim"
         );
     }
+    assert!(
+        brief.contains(&squash(SEPARATORS_SHOWN)),
+        "the brief does not show the separators as plain spaces"
+    );
     let deck = squash(&support::pdf_text(&outcome.pdfs[1]));
+    assert!(
+        deck.contains(&squash(SEPARATORS_SHOWN)),
+        "the deck does not show the separators as plain spaces"
+    );
     assert!(
         deck.contains(&squash(HOSTILE[0])),
         "the deck does not show the hostile title"
@@ -184,6 +201,16 @@ fn hostile_text_in_the_data_is_printed_verbatim_and_never_runs() {
             brief.contains(&squash(s)) || deck.contains(&squash(s)),
             "no document shows {s:?} verbatim"
         );
+    }
+    // No separator or bidi control reaches a Typst source: Typst's lexer reads U+2028
+    // and U+2029 as line breaks, which would end a heading or list item early.
+    for stem in ["brief", "deck"] {
+        let source = fs::read_to_string(out.path().join(format!("{stem}.typ"))).expect("source");
+        let bad: Vec<char> = source
+            .chars()
+            .filter(|c| matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+            .collect();
+        assert!(bad.is_empty(), "{stem}.typ carries {bad:?}");
     }
     // Typst read only the build folder's own files.
     for stem in ["brief", "deck"] {
@@ -205,8 +232,9 @@ fn printed_forms(v: &serde_json::Value, out: &mut BTreeSet<String>) {
             }
             if let Some(x) = n.as_f64() {
                 for d in 0..=3 {
-                    out.insert(numfmt::fixed(x, d));
-                    out.insert(numfmt::signed(x, d));
+                    // The tokenizer below reads the typographic minus as '-'.
+                    out.insert(numfmt::fixed(x, d).replace(numfmt::MINUS, "-"));
+                    out.insert(numfmt::signed(x, d).replace(numfmt::MINUS, "-"));
                 }
                 out.insert(numfmt::percent(x));
                 out.insert(numfmt::p_value(x));
