@@ -208,3 +208,66 @@ fn a_run_removes_what_killed_runs_left_behind() {
     }
     assert!(out.path().join("brief.pdf").is_file());
 }
+
+/// Every file under `dir`, relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).expect("listable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).expect("inside");
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn an_id_that_tries_to_leave_the_output_folder_writes_nothing_outside_it() {
+    let study = study_copy();
+    // The wave id becomes a figure's file name (`figures/network-<wave>.svg`).
+    for f in ["study.toml", "raw/ties.csv"] {
+        let path = study.path().join(f);
+        let text = fs::read_to_string(&path).expect("readable");
+        let text = if f == "study.toml" {
+            text.replace("id = \"before\"", "id = \"../../../escaped\"")
+        } else {
+            text.replace("\nbefore,", "\n../../../escaped,")
+        };
+        fs::write(&path, text).expect("write");
+    }
+    let root = tempfile::tempdir().expect("temp dir");
+    let out = root.path().join("a/b/out");
+    let run = support::xtask_command()
+        .arg("report")
+        .arg("--data")
+        .arg(study.path())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    let outside: Vec<String> = files_under(root.path())
+        .into_iter()
+        .filter(|f| !f.starts_with("a/b/out/"))
+        .collect();
+    assert_eq!(outside, Vec::<String>::new(), "written outside --out");
+    assert!(
+        files_under(&out)
+            .iter()
+            .all(|f| !f.contains("escaped") && !f.ends_with(".pdf")),
+        "{:?}",
+        files_under(&out)
+    );
+}
