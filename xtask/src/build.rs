@@ -115,12 +115,18 @@ pub fn build(layout: &Layout, target: &Target) -> Result<Outcome> {
     let mut run = Runner::new(&out, target.fresh, laps);
     run.lap("hash inputs");
 
-    statistics_and_figures(&mut run, &plan, &study)?;
-    sources(&mut run, &plan, &inputs, &study)?;
-    run.lap("typst sources");
-    let typst_warnings = pdfs(&mut run, &plan, layout)?;
-    run.lap("typst compile");
+    let stages = (|| -> Result<Vec<String>> {
+        statistics_and_figures(&mut run, &plan, &study)?;
+        sources(&mut run, &plan, &inputs, &study)?;
+        run.lap("typst sources");
+        let warnings = pdfs(&mut run, &plan, layout)?;
+        run.lap("typst compile");
+        Ok(warnings)
+    })();
+    // Record the stages that did run even when a later one failed, so a rerun does
+    // not repeat them.
     let timings = run.finish()?;
+    let typst_warnings = stages?;
 
     let lock = plan.lock(&out)?;
     out.write(&OutPath::lock(), lock.render().as_bytes())?;

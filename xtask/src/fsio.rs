@@ -143,13 +143,30 @@ pub fn sorted_files(dir: &Path, depth: usize) -> Result<Vec<PathBuf>> {
         .follow_links(true)
         .sort_by_file_name()
     {
-        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let entry = entry.map_err(|e| listing_error(dir, e))?;
         let hidden = entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.');
         if entry.file_type().is_file() && !hidden {
             out.push(entry.into_path());
         }
     }
     Ok(out)
+}
+
+/// A clear message for a file that cannot be listed, naming it.
+fn listing_error(dir: &Path, e: walkdir::Error) -> anyhow::Error {
+    let path = e.path().map(Path::to_path_buf);
+    match (path, e.loop_ancestor()) {
+        (Some(p), Some(ancestor)) => anyhow::anyhow!(
+            "{} is a symbolic link to {}, which contains it (a loop); expected links to files or other folders",
+            p.display(),
+            ancestor.display()
+        ),
+        (Some(p), None) if p.is_symlink() && !p.exists() => anyhow::anyhow!(
+            "{} is a symbolic link to something that does not exist; expected it to point to a file",
+            p.display()
+        ),
+        _ => anyhow::Error::new(e).context(format!("listing {}", dir.display())),
+    }
 }
 
 /// `path` relative to `dir`, `/`-separated.
@@ -325,5 +342,20 @@ mod tests {
         assert_eq!(entry.sha256, sha256_hex(b"linked"));
         let missing = inputs.study().expect_err("three files are missing");
         assert_eq!(missing.to_string().matches("is missing").count(), 3);
+
+        std::os::unix::fs::symlink("/nonexistent/x.csv", study.path().join("raw/excerpts.csv"))
+            .expect("link");
+        let err = Inputs::read(study.path(), report.path()).expect_err("a broken link");
+        assert_eq!(
+            format!("{err:#}"),
+            format!(
+                "{} is a symbolic link to something that does not exist; expected it to point to a file",
+                study.path().join("raw/excerpts.csv").display()
+            )
+        );
+        fs::remove_file(study.path().join("raw/excerpts.csv")).expect("rm");
+        std::os::unix::fs::symlink("..", study.path().join("raw/loop")).expect("link");
+        let err = Inputs::read(study.path(), report.path()).expect_err("a loop");
+        assert!(format!("{err:#}").contains("(a loop)"), "{err:#}");
     }
 }
