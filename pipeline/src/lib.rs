@@ -13,6 +13,7 @@
 pub mod csvtext;
 pub mod diag;
 pub mod disclosure;
+pub mod document;
 pub mod figures;
 pub mod load;
 pub mod lock;
@@ -20,6 +21,7 @@ pub mod manifest;
 pub mod model;
 pub mod numfmt;
 pub mod render;
+pub mod stage;
 pub mod stats;
 pub mod study;
 pub mod synth;
@@ -36,8 +38,7 @@ use crate::load::StudyFiles;
 use crate::render::TemplateSource;
 use crate::stats::Stats;
 
-/// The documents the pipeline fills, by template name and output stem.
-pub const DOCUMENTS: [(&str, &str); 2] = [("brief.typ.j2", "brief"), ("deck.typ.j2", "deck")];
+pub use document::{DOCUMENTS, Document};
 
 /// Facts about the run that the documents print in their provenance section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,22 +80,16 @@ impl Provenance {
             .collect();
         let documents = DOCUMENTS
             .iter()
-            .map(|(template, stem)| {
-                let template_path = format!("report/{template}");
+            .map(|doc| {
                 let inputs: Vec<manifest::Entry> = all
                     .iter()
-                    .filter(|e| {
-                        e.path.starts_with("data/")
-                            || e.path.starts_with("report/fonts/")
-                            || e.path == "report/lib.typ"
-                            || e.path == template_path
-                    })
+                    .filter(|e| doc.reads_input(&e.path))
                     .cloned()
                     .collect();
                 let text = manifest::render(&inputs);
                 DocumentInputs {
-                    stem: (*stem).to_owned(),
-                    manifest_name: format!("{stem}.inputs.sha256"),
+                    stem: doc.stem.to_owned(),
+                    manifest_name: doc.inputs_manifest(),
                     digest: manifest::sha256_hex(text.as_bytes()),
                     inputs,
                 }
@@ -151,7 +146,7 @@ pub fn statistics(
     threads: usize,
 ) -> Result<(model::Study, Stats, Vec<Problem>), DeriveError> {
     let loaded = load::load(files)?;
-    let stats = stats::compute(&loaded.study, threads)?;
+    let stats = stage::statistics(&loaded.study, stage::network(&loaded.study, threads)?);
     Ok((loaded.study, stats, loaded.warnings))
 }
 
@@ -171,13 +166,13 @@ pub fn derive(
 ) -> Result<Derived, DeriveError> {
     let (study, stats, warnings) = statistics(files, threads)?;
     let stats_json = stats_json(&stats)?;
-    let figures = figures::render_all(&study, &stats)?;
+    let figures = stage::figures(&study, &stats, &stage::network_layout(&study))?;
     let stats_value = serde_json::to_value(&stats)?;
     let index = figure_index(&figures);
     let mut sources = Vec::new();
-    for (_, stem) in DOCUMENTS {
-        let text = fill_document(templates, stem, &study, &stats_value, &index, provenance)?;
-        sources.push((stem.to_owned(), text));
+    for doc in &DOCUMENTS {
+        let text = stage::source(doc, templates, &study, &stats_value, &index, provenance)?;
+        sources.push((doc.stem.to_owned(), text));
     }
     Ok(Derived {
         stats,
@@ -208,16 +203,12 @@ pub fn fill_document(
     figures: &BTreeMap<String, String>,
     provenance: &Provenance,
 ) -> Result<String, DeriveError> {
-    let template = DOCUMENTS
-        .iter()
-        .find(|(_, s)| *s == stem)
-        .map(|(t, _)| *t)
-        .ok_or_else(|| {
-            minijinja::Error::new(
-                minijinja::ErrorKind::TemplateNotFound,
-                format!("no document {stem}"),
-            )
-        })?;
+    let template = Document::by_stem(stem).map(|d| d.template).ok_or_else(|| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::TemplateNotFound,
+            format!("no document {stem}"),
+        )
+    })?;
     let doc = provenance
         .documents
         .iter()
@@ -239,7 +230,7 @@ pub fn fill_document(
                 (
                     name.as_str(),
                     FigureRef {
-                        path: format!("figures/{name}.svg"),
+                        path: document::figure_file(name),
                         alt,
                     },
                 )

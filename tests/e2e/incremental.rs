@@ -3,10 +3,10 @@
 
 use std::fs;
 
-use xtask::flags::StudyArgs;
+use xtask::build::StudyArgs;
 use xtask::layout::Layout;
-use xtask::report;
 use xtask::stages::Freshness;
+use xtask::status;
 
 use crate::support;
 
@@ -15,7 +15,7 @@ fn stale(layout: &Layout) -> Vec<String> {
         data: None,
         out: None,
     };
-    report::status(layout, &args)
+    status::status(layout, &args)
         .expect("status runs")
         .into_iter()
         .filter(|(_, f)| f.is_stale())
@@ -93,7 +93,7 @@ fn stages_go_stale_exactly_when_their_inputs_change() {
         data: None,
         out: None,
     };
-    let status = report::status(&layout, &args).expect("status");
+    let status = status::status(&layout, &args).expect("status");
     assert_eq!(
         status[0].1,
         Freshness::Stale("data/raw/ties.csv changed".into())
@@ -107,7 +107,7 @@ fn stages_go_stale_exactly_when_their_inputs_change() {
     assert_ne!(edited, text);
     fs::write(&excerpts, edited).expect("write excerpts");
     assert_eq!(stale(&layout), &everything[1..]);
-    let status = report::status(&layout, &args).expect("status");
+    let status = status::status(&layout, &args).expect("status");
     assert_eq!(
         status[1].1,
         Freshness::Stale("data/raw/excerpts.csv changed".into())

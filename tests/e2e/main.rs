@@ -6,6 +6,7 @@ mod support;
 
 mod documents;
 mod faults;
+mod hardening;
 mod incremental;
 mod report;
 mod tidy;

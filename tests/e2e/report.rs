@@ -201,15 +201,15 @@ fn the_staged_build_equals_the_one_call_pure_derivation() {
     let layout = support::layout();
     let dir = tempfile::tempdir().expect("temp dir");
     support::build(None, dir.path());
-    let bytes = xtask::fsio::read_study(&layout.data()).expect("study");
-    let inputs = xtask::fsio::inputs(&layout.data(), &layout.report()).expect("inputs");
+    let inputs = xtask::fsio::Inputs::read(&layout.data(), &layout.report()).expect("inputs");
     let provenance = pipeline::Provenance::new(
         env!("CARGO_PKG_VERSION"),
         xtask::typst::TYPST_VERSION,
-        &xtask::fsio::entries(&inputs),
+        &inputs.entries(),
     );
-    let templates = xtask::fsio::read_templates(&layout.report()).expect("templates");
-    let derived = pipeline::derive(bytes.files(), &templates, &provenance, 2).expect("derives");
+    let templates = inputs.templates().expect("templates");
+    let files = inputs.study().expect("the study's files");
+    let derived = pipeline::derive(files, &templates, &provenance, 2).expect("derives");
     let read = |name: &str| fs::read_to_string(dir.path().join(name)).expect("written");
     assert_eq!(derived.stats_json, read("stats.json"));
     for (stem, text) in &derived.sources {

@@ -4,8 +4,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use xtask::build::Target;
 use xtask::layout::Layout;
-use xtask::report::Target;
 
 /// The repository's layout.
 pub fn layout() -> Layout {
@@ -14,19 +14,19 @@ pub fn layout() -> Layout {
 }
 
 /// Builds study `data` (default: the shipped one) into `out`, publishing nothing.
-pub fn build(data: Option<PathBuf>, out: &Path) -> xtask::report::Outcome {
+pub fn build(data: Option<PathBuf>, out: &Path) -> xtask::build::Outcome {
     build_in(&layout(), data, out)
 }
 
 /// Builds with an explicit repository layout.
-pub fn build_in(layout: &Layout, data: Option<PathBuf>, out: &Path) -> xtask::report::Outcome {
+pub fn build_in(layout: &Layout, data: Option<PathBuf>, out: &Path) -> xtask::build::Outcome {
     let target = Target {
         data: data.unwrap_or_else(|| layout.data()),
         out: out.to_path_buf(),
         publish: false,
         fresh: false,
     };
-    match xtask::report::build(layout, &target) {
+    match xtask::build::build(layout, &target) {
         Ok(o) => o,
         Err(e) => panic!("report failed: {e:#}"),
     }

@@ -141,7 +141,7 @@ fn a_pdf_is_identified_by_the_lock_and_by_its_metadata() {
 fn verify_exits_with_one_on_a_mismatch_and_zero_when_clean() {
     let repo = support::scratch_repo();
     let layout = Layout::at(repo.path());
-    let only_inputs = xtask::flags::VerifyArgs {
+    let only_inputs = xtask::verify::VerifyArgs {
         inputs: true,
         pdf: None,
     };

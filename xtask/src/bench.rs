@@ -3,10 +3,10 @@
 //!
 //! Two tables:
 //!
-//! 1. **Stages of the shipped study.** [`report::build`] runs on `data/` into a fresh
+//! 1. **Stages of the shipped study.** [`build::build`] runs on `data/` into a fresh
 //!    scratch folder (a cold run), then again into the same folder (a no-op run, every
 //!    stage up to date). Each stage's time is the one `build` itself measures
-//!    ([`report::Outcome::timings`]); the total is the wall time of the whole call, and
+//!    ([`build::Outcome::timings`]); the total is the wall time of the whole call, and
 //!    the pipeline's own work is the total minus the `typst compile` stage. Medians
 //!    over `--reps` repetitions.
 //! 2. **Scaling.** For each size (tie reports; organisations = ties / 10) a child
@@ -32,8 +32,8 @@ use pipeline::study::STUDY_FILE;
 use pipeline::synth::{self, Size};
 use serde::{Deserialize, Serialize};
 
+use crate::build::{self, Target};
 use crate::layout::Layout;
-use crate::report::{self, Target};
 
 /// The sizes (tie reports) measured by default: 1k, 10k, 100k and 1M.
 pub const DEFAULT_SIZES: [usize; 4] = [1_000, 10_000, 100_000, 1_000_000];
@@ -289,7 +289,7 @@ impl Run {
 
 fn timed_build(layout: &Layout, target: &Target) -> Result<Run> {
     let start = Instant::now();
-    let outcome = report::build(layout, target)
+    let outcome = build::build(layout, target)
         .with_context(|| format!("building the shipped study into {}", target.out.display()))?;
     Ok(Run {
         laps: outcome.timings,
@@ -362,9 +362,7 @@ struct Scratch {
 impl Scratch {
     fn new(layout: &Layout, name: &str) -> Result<Scratch> {
         let path = layout
-            .root
-            .join("target")
-            .join("bench")
+            .bench_scratch()
             .join(format!("{}-{name}", std::process::id()));
         if path.exists() {
             fs::remove_dir_all(&path).with_context(|| format!("clearing {}", path.display()))?;
@@ -512,7 +510,7 @@ pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
         );
         drop(generated);
         let stats = stats_p.run(&mut process_peak, || {
-            pipeline::stats::compute(&loaded.study, crate::threads())
+            pipeline::stats::compute(&loaded.study, crate::settings::threads())
                 .with_context(|| format!("statistics of {ties} tie reports"))
         })?;
         let figures = fig.run(&mut process_peak, || {
@@ -663,7 +661,7 @@ mod tests {
     /// JSON line the child process prints. No timing is asserted.
     #[test]
     fn smallest_size_gives_a_table_row() {
-        let layout = Layout::from_manifest_dir();
+        let layout = Layout::find().expect("the repository");
         let row = measure(&layout, QUICK_SIZES[0], 1).expect("measuring 1k ties");
         let line = serde_json::to_string(&row).expect("serialising");
         assert!(!line.contains('\n'));

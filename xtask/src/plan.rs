@@ -1,51 +1,46 @@
-//! The plan of a build: what each stage reads, as digests computed from the inputs
+//! The plan of a build: what each [`Stage`] reads, as digests computed from the inputs
 //! and the output folder, and the lock that records what a build produced. Shared by
-//! `report` (which runs stale stages), `status` (which only reports) and `verify`.
+//! the build (which runs stale stages), `status` (which only reports) and `verify`.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
 
 use anyhow::{Context, Result};
+use pipeline::document::Reads;
 use pipeline::load::{EXCERPTS, ORGANISATIONS, TIES};
 use pipeline::lock::{LOCK_SCHEMA, Lock};
 use pipeline::manifest::{self, sha256_hex};
 use pipeline::study::STUDY_FILE;
+use pipeline::{DOCUMENTS, Document};
 
-use crate::fsio;
+use crate::fsio::{self, DATA_PREFIX, Inputs};
 use crate::layout::Layout;
-use crate::report::{DATA_DIGEST, INPUTS_MANIFEST, Target};
-use crate::stages::Digests;
+use crate::outdir::{INPUTS_MANIFEST, OutDir, OutPath};
+use crate::stages::{Digests, Stage};
 use crate::typst::TYPST_VERSION;
 
-/// Stage names, as `status` prints them.
-pub(crate) const NETWORK: &str = "network statistics";
-pub(crate) const STATISTICS: &str = "stats.json";
-/// The cached network statistics (full-precision JSON).
-pub(crate) const NETWORK_JSON: &str = ".cache/network.json";
-pub(crate) const FIGURES: &str = "figures";
-pub(crate) const STATS_JSON: &str = "stats.json";
-/// The figures' alternative texts by name, written by the figures stage.
-pub(crate) const FIGURE_INDEX: &str = "figures/index.json";
+/// The lock's name for the digest of the data-only manifest.
+pub const DATA_DIGEST: &str = "data";
 
 /// Everything about a build that can be known from the inputs alone: their digests,
 /// the manifests, the provenance, and each stage's input digests.
 pub struct Plan {
     /// Digests of every input by logical path (`data/...`, `report/...`).
-    pub(crate) inputs: Digests,
+    pub inputs: Digests,
     /// The full input manifest.
-    pub(crate) manifest_text: String,
+    pub manifest_text: String,
     /// Digest of the code.
-    pub(crate) code: String,
+    pub code: String,
     /// Per-document manifests and the data digest.
-    pub(crate) provenance: pipeline::Provenance,
+    pub provenance: pipeline::Provenance,
+    /// The documents' creation time (seconds since the epoch, from `study.toml`).
+    pub timestamp: i64,
 }
 
 impl Plan {
-    /// Hashes the inputs of a build of `target`.
-    pub fn new(layout: &Layout, target: &Target) -> Result<Plan> {
-        let files = fsio::inputs(&target.data, &layout.report())?;
-        let entries = fsio::entries(&files);
+    /// Hashes the inputs of a build (the bytes already read), with the documents'
+    /// creation time.
+    pub fn new(layout: &Layout, inputs: &Inputs, timestamp: i64) -> Result<Plan> {
+        let entries = inputs.entries();
         let provenance =
             pipeline::Provenance::new(env!("CARGO_PKG_VERSION"), TYPST_VERSION, &entries);
         Ok(Plan {
@@ -56,15 +51,16 @@ impl Plan {
             manifest_text: manifest::render(&entries),
             code: code_digest(layout)?,
             provenance,
+            timestamp,
         })
     }
 
     /// Writes `inputs.sha256` and the per-document manifests into `out`.
-    pub(crate) fn write_manifests(&self, out: &Path) -> Result<()> {
-        fsio::write_atomic(&out.join(INPUTS_MANIFEST), self.manifest_text.as_bytes())?;
+    pub fn write_manifests(&self, out: &OutDir) -> Result<()> {
+        out.write(&OutPath::inputs_manifest(), self.manifest_text.as_bytes())?;
         for doc in &self.provenance.documents {
-            fsio::write_atomic(
-                &out.join(&doc.manifest_name),
+            out.write(
+                &OutPath::new(&doc.manifest_name)?,
                 manifest::render(&doc.inputs).as_bytes(),
             )?;
         }
@@ -80,83 +76,107 @@ impl Plan {
         files
             .iter()
             .map(|f| {
-                let key = format!("data/{f}");
+                let key = format!("{DATA_PREFIX}/{f}");
                 let digest = self.inputs.get(&key).cloned().unwrap_or_default();
                 (key, digest)
             })
             .collect()
     }
 
-    /// Network statistics read the configuration, the organisations and the ties.
-    pub fn network_inputs(&self) -> Digests {
-        self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES]))
+    /// What `stage` reads now, as digests: inputs, upstream outputs in `out`, the code.
+    pub fn inputs_of(&self, stage: Stage, out: &OutDir) -> Result<Digests> {
+        let upstream = |d: &mut Digests, p: OutPath| {
+            let digest = out.digest(&p);
+            d.insert(p.to_string(), digest);
+        };
+        Ok(match stage {
+            // Network statistics read the configuration, the organisations and the ties.
+            Stage::Network => self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES])),
+            // The full statistics add the excerpts to the network part.
+            Stage::Statistics => {
+                let mut d = self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, EXCERPTS]));
+                upstream(&mut d, OutPath::network_cache());
+                d
+            }
+            // Figures read the statistics, the configuration and the network.
+            Stage::Figures => {
+                let mut d = self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES]));
+                upstream(&mut d, OutPath::stats_json());
+                d
+            }
+            Stage::Source(doc) => self.source_inputs(doc, out)?,
+            Stage::Pdf(doc) => self.pdf_inputs(doc, out),
+        })
     }
 
-    /// The full statistics add the excerpts to the network part.
-    pub fn statistics_inputs(&self, out: &Path) -> Digests {
-        let mut d = self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, EXCERPTS]));
-        d.insert(NETWORK_JSON.into(), file_digest(out, NETWORK_JSON));
-        d
-    }
-
-    /// Figures read the statistics, the configuration and the network.
-    pub fn figures_inputs(&self, out: &Path) -> Result<Digests> {
-        let mut d = self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES]));
-        d.insert(STATS_JSON.into(), file_digest(out, STATS_JSON));
+    /// A filled source reads what its document reads: the statistics, the figure
+    /// index and the manifest of its inputs (the data, its template, the Typst library
+    /// and the fonts).
+    fn source_inputs(&self, doc: &Document, out: &OutDir) -> Result<Digests> {
+        let mut d = self.with_code(Digests::new());
+        if doc.reads(Reads::Statistics) {
+            let p = OutPath::stats_json();
+            d.insert(p.to_string(), out.digest(&p));
+        }
+        if doc.reads(Reads::Figures) {
+            let p = OutPath::figure_index();
+            d.insert(p.to_string(), out.digest(&p));
+        }
+        let inputs = self.document_inputs(doc)?;
+        d.insert(inputs.manifest_name.clone(), inputs.digest.clone());
         Ok(d)
     }
 
-    /// A filled source reads the statistics, the figure index and its document's
-    /// inputs (the data, its template, the Typst library and the fonts).
-    pub fn source_inputs(&self, out: &Path, stem: &str) -> Result<Digests> {
-        let mut d = self.with_code(Digests::new());
-        d.insert(STATS_JSON.into(), file_digest(out, STATS_JSON));
-        d.insert(FIGURE_INDEX.into(), file_digest(out, FIGURE_INDEX));
-        let doc = self
-            .provenance
+    /// The manifest of `doc`'s inputs.
+    pub fn document_inputs(&self, doc: &Document) -> Result<&pipeline::DocumentInputs> {
+        self.provenance
             .documents
             .iter()
-            .find(|d| d.stem == stem)
-            .context("unknown document")?;
-        d.insert(doc.manifest_name.clone(), doc.digest.clone());
-        Ok(d)
+            .find(|d| d.stem == doc.stem)
+            .with_context(|| format!("no input manifest for document {}", doc.stem))
     }
 
     /// A PDF depends on every file Typst read for it last time (its `--deps` list),
     /// the fonts, the Typst version and the timestamp.
-    pub fn pdf_inputs(&self, out: &Path, stem: &str, timestamp: i64) -> Digests {
+    fn pdf_inputs(&self, doc: &Document, out: &OutDir) -> Digests {
         let mut d = Digests::new();
         d.insert("typst".into(), TYPST_VERSION.into());
-        d.insert("timestamp".into(), timestamp.to_string());
+        d.insert("timestamp".into(), self.timestamp.to_string());
         for (path, digest) in self
             .inputs
             .iter()
-            .filter(|(p, _)| p.starts_with("report/fonts/"))
+            .filter(|(p, _)| doc.reads_input(p) && p.starts_with("report/fonts/"))
         {
             d.insert(path.clone(), digest.clone());
         }
-        let deps = fs::read(out.join(format!(".{stem}.deps.json")))
+        let deps_file = OutPath::deps(doc);
+        let deps = out
+            .read(&deps_file)
             .ok()
             .and_then(|b| serde_json::from_slice::<TypstDeps>(&b).ok());
         match deps {
             Some(deps) => {
                 for file in deps.inputs {
-                    d.insert(file.clone(), file_digest(out, &file));
+                    // Typst lists paths inside its root; anything else is never equal
+                    // to a recorded digest, so the PDF stays stale.
+                    let digest = OutPath::new(&file).map_or_else(
+                        |_| "outside the output folder".to_owned(),
+                        |p| out.digest(&p),
+                    );
+                    d.insert(file, digest);
                 }
             }
             None => {
-                d.insert(
-                    format!("{stem}.typ"),
-                    file_digest(out, &format!("{stem}.typ")),
-                );
-                d.insert(format!(".{stem}.deps.json"), "missing".into());
+                let source = OutPath::source(doc);
+                d.insert(source.to_string(), out.digest(&source));
+                d.insert(deps_file.to_string(), "missing".into());
             }
         }
         d
     }
 
     /// The lock of what is now in `out`.
-    pub(crate) fn lock(&self, out: &Path) -> Result<Lock> {
+    pub fn lock(&self, out: &OutDir) -> Result<Lock> {
         let mut lock = Lock {
             schema: LOCK_SCHEMA,
             ..Lock::default()
@@ -175,20 +195,20 @@ impl Plan {
             lock.inputs
                 .insert(doc.manifest_name.clone(), doc.digest.clone());
         }
-        lock.derived
-            .insert(STATS_JSON.into(), file_digest(out, STATS_JSON));
+        let stats = OutPath::stats_json();
+        lock.derived.insert(stats.to_string(), out.digest(&stats));
         let index: BTreeMap<String, String> =
-            serde_json::from_slice(&fs::read(out.join(FIGURE_INDEX))?)?;
+            serde_json::from_slice(&out.read(&OutPath::figure_index())?)
+                .context("reading the figure index")?;
         for name in index.keys() {
-            let rel = format!("figures/{name}.svg");
-            lock.derived.insert(rel.clone(), file_digest(out, &rel));
+            let figure = OutPath::figure(name)?;
+            lock.derived.insert(figure.to_string(), out.digest(&figure));
         }
-        for (_, stem) in pipeline::DOCUMENTS {
-            let source = format!("{stem}.typ");
-            lock.derived
-                .insert(source.clone(), file_digest(out, &source));
-            let pdf = format!("{stem}.pdf");
-            lock.outputs.insert(pdf.clone(), file_digest(out, &pdf));
+        for doc in &DOCUMENTS {
+            let source = OutPath::source(doc);
+            lock.derived.insert(source.to_string(), out.digest(&source));
+            let pdf = OutPath::pdf(doc);
+            lock.outputs.insert(pdf.to_string(), out.digest(&pdf));
         }
         Ok(lock)
     }
@@ -198,22 +218,6 @@ impl Plan {
 #[derive(serde::Deserialize)]
 struct TypstDeps {
     inputs: Vec<String>,
-}
-
-/// The digest of `out/rel`, or `"missing"`.
-pub(crate) fn file_digest(out: &Path, rel: &str) -> String {
-    fs::read(out.join(rel)).map_or_else(|_| "missing".to_owned(), |b| sha256_hex(&b))
-}
-
-/// Digests of files written into `out`.
-pub(crate) fn digests_of(out: &Path, rels: &[String]) -> Result<Digests> {
-    rels.iter()
-        .map(|r| {
-            let bytes = fs::read(out.join(r))
-                .with_context(|| format!("reading {}", out.join(r).display()))?;
-            Ok((r.clone(), sha256_hex(&bytes)))
-        })
-        .collect()
 }
 
 /// The digest of the code that shapes the outputs: `Cargo.lock`, the manifests and
@@ -226,14 +230,16 @@ pub fn code_digest(layout: &Layout) -> Result<String> {
         "pipeline/Cargo.toml",
         "xtask/Cargo.toml",
     ] {
-        let bytes = fs::read(layout.root.join(rel)).with_context(|| format!("reading {rel}"))?;
+        let bytes =
+            std::fs::read(layout.root.join(rel)).with_context(|| format!("reading {rel}"))?;
         files.push((rel.to_owned(), bytes));
     }
     for crate_dir in ["pipeline/src", "xtask/src"] {
         let dir = layout.root.join(crate_dir);
         for path in fsio::sorted_files(&dir, usize::MAX)? {
             let rel = fsio::relative(&path, &dir)?;
-            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             files.push((format!("{crate_dir}/{rel}"), bytes));
         }
     }

@@ -1,5 +1,6 @@
-//! The stage cache: each stage of a build is keyed by the digests of its inputs, as
-//! DVC and targets do, so a run recomputes only what is stale and can say why.
+//! The stages of a build and their cache: each stage is keyed by the digests of its
+//! inputs, as DVC and targets do, so a run recomputes only what is stale and can say
+//! why.
 //!
 //! The record lives in the output folder as `.stages.json`: for each stage, the
 //! digest of every input it read (files, upstream results, tool versions) and of
@@ -9,17 +10,61 @@
 //! means everything is stale.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
 
 use anyhow::{Context, Result};
-use pipeline::manifest::sha256_hex;
+use pipeline::{DOCUMENTS, Document};
 use serde::{Deserialize, Serialize};
 
-use crate::fsio;
+use crate::outdir::{OutDir, OutPath, STATS_JSON};
 
-/// File name of the record in the output folder.
-pub const RECORD: &str = ".stages.json";
+/// A stage of a build, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The network statistics (`.cache/network.json`): survey, networks, changes.
+    Network,
+    /// All statistics (`stats.json`).
+    Statistics,
+    /// The figures (`figures/*.svg` and their index).
+    Figures,
+    /// A document's filled Typst source (`<stem>.typ`).
+    Source(&'static Document),
+    /// A document's PDF, compiled by Typst.
+    Pdf(&'static Document),
+}
+
+impl Stage {
+    /// Every stage, upstream first, each document's source before its PDF.
+    pub fn all() -> Vec<Stage> {
+        let mut stages = vec![Stage::Network, Stage::Statistics, Stage::Figures];
+        for doc in &DOCUMENTS {
+            stages.push(Stage::Source(doc));
+            stages.push(Stage::Pdf(doc));
+        }
+        stages
+    }
+
+    /// Its name, as `status` prints it and the record keys it.
+    pub fn name(&self) -> String {
+        match self {
+            Stage::Network => "network statistics".to_owned(),
+            Stage::Statistics => STATS_JSON.to_owned(),
+            Stage::Figures => "figures".to_owned(),
+            Stage::Source(doc) => OutPath::source(doc).to_string(),
+            Stage::Pdf(doc) => OutPath::pdf(doc).to_string(),
+        }
+    }
+
+    /// The stages whose outputs it reads.
+    pub fn upstream(&self) -> Vec<Stage> {
+        match self {
+            Stage::Network => Vec::new(),
+            Stage::Statistics => vec![Stage::Network],
+            Stage::Figures => vec![Stage::Statistics],
+            Stage::Source(_) => vec![Stage::Statistics, Stage::Figures],
+            Stage::Pdf(doc) => vec![Stage::Source(doc)],
+        }
+    }
+}
 
 /// Digests by name (a path, or a tool such as `typst`).
 pub type Digests = BTreeMap<String, String>;
@@ -60,8 +105,8 @@ impl Freshness {
 
 impl Record {
     /// Reads the record of `out`; an absent or unreadable record is empty.
-    pub fn read(out: &Path) -> Record {
-        fs::read(out.join(RECORD))
+    pub fn read(out: &OutDir) -> Record {
+        out.read(&OutPath::record())
             .ok()
             .and_then(|b| serde_json::from_slice::<Record>(&b).ok())
             .filter(|r| r.schema == 1)
@@ -69,16 +114,21 @@ impl Record {
     }
 
     /// Writes the record into `out`.
-    pub fn write(&self, out: &Path) -> Result<()> {
+    pub fn write(&self, out: &OutDir) -> Result<()> {
         let mut text =
             serde_json::to_string_pretty(self).context("serialising the stage record")?;
         text.push('\n');
-        fsio::write_atomic(&out.join(RECORD), text.as_bytes())
+        out.write(&OutPath::record(), text.as_bytes())
     }
 
-    /// Compares stage `name`'s current inputs with the record and checks that its
-    /// recorded outputs are still in `out`.
-    pub fn freshness(&self, out: &Path, name: &str, inputs: &Digests) -> Freshness {
+    /// Compares `stage`'s current inputs with the record and checks that its recorded
+    /// outputs are still in `out`.
+    pub fn freshness(&self, out: &OutDir, stage: Stage, inputs: &Digests) -> Freshness {
+        self.freshness_of(out, &stage.name(), inputs)
+    }
+
+    /// [`Record::freshness`] by stage name.
+    pub fn freshness_of(&self, out: &OutDir, name: &str, inputs: &Digests) -> Freshness {
         let Some(rec) = self.stages.get(name) else {
             return Freshness::Stale("never built here".into());
         };
@@ -86,25 +136,33 @@ impl Record {
             return Freshness::Stale(reason);
         }
         for (path, digest) in &rec.outputs {
-            match fs::read(out.join(path)) {
-                Ok(bytes) if &sha256_hex(&bytes) == digest => {}
-                Ok(_) => return Freshness::Stale(format!("{path} was modified")),
-                Err(_) => return Freshness::Stale(format!("{path} is missing")),
+            let Ok(p) = OutPath::new(path) else {
+                return Freshness::Stale(format!("the record names an unsafe path {path:?}"));
+            };
+            match out.digest(&p) {
+                d if &d == digest => {}
+                d if d == "missing" => return Freshness::Stale(format!("{path} is missing")),
+                _ => return Freshness::Stale(format!("{path} was modified")),
             }
         }
         Freshness::UpToDate
     }
 
-    /// Records that stage `name` ran with `inputs` and wrote `outputs`.
-    pub fn set(&mut self, name: &str, inputs: Digests, outputs: Digests) {
+    /// Records that `stage` ran with `inputs` and wrote `outputs`.
+    pub fn set(&mut self, stage: Stage, inputs: Digests, outputs: Digests) {
+        self.set_named(&stage.name(), inputs, outputs);
+    }
+
+    /// [`Record::set`] by stage name.
+    pub fn set_named(&mut self, name: &str, inputs: Digests, outputs: Digests) {
         self.schema = 1;
         self.stages
             .insert(name.to_owned(), StageRecord { inputs, outputs });
     }
 
-    /// The recorded outputs of stage `name`.
-    pub fn outputs(&self, name: &str) -> Option<&Digests> {
-        self.stages.get(name).map(|r| &r.outputs)
+    /// The recorded outputs of `stage`.
+    pub fn outputs(&self, stage: Stage) -> Option<&Digests> {
+        self.stages.get(&stage.name()).map(|r| &r.outputs)
     }
 }
 
@@ -126,6 +184,8 @@ pub fn first_difference(recorded: &Digests, current: &Digests) -> Option<String>
 
 #[cfg(test)]
 mod tests {
+    use pipeline::manifest::sha256_hex;
+
     use super::*;
 
     fn d(pairs: &[(&str, &str)]) -> Digests {
@@ -156,21 +216,52 @@ mod tests {
     #[test]
     fn outputs_are_checked_on_disk() {
         let dir = tempfile::tempdir().expect("temp dir");
+        let out = OutDir::new(dir.path());
         let mut rec = Record::default();
         std::fs::write(dir.path().join("x"), b"hello").expect("write");
-        rec.set("s", d(&[("in", "1")]), d(&[("x", &sha256_hex(b"hello"))]));
+        rec.set_named("s", d(&[("in", "1")]), d(&[("x", &sha256_hex(b"hello"))]));
         assert_eq!(
-            rec.freshness(dir.path(), "s", &d(&[("in", "1")])),
+            rec.freshness_of(&out, "s", &d(&[("in", "1")])),
             Freshness::UpToDate
         );
         std::fs::write(dir.path().join("x"), b"hellO").expect("write");
         assert_eq!(
-            rec.freshness(dir.path(), "s", &d(&[("in", "1")])),
+            rec.freshness_of(&out, "s", &d(&[("in", "1")])),
             Freshness::Stale("x was modified".into())
         );
+        std::fs::remove_file(dir.path().join("x")).expect("rm");
         assert_eq!(
-            rec.freshness(dir.path(), "t", &d(&[])),
+            rec.freshness_of(&out, "s", &d(&[("in", "1")])),
+            Freshness::Stale("x is missing".into())
+        );
+        assert_eq!(
+            rec.freshness(&out, Stage::Figures, &d(&[])),
             Freshness::Stale("never built here".into())
         );
+        rec.set_named("u", d(&[]), d(&[("../x", "0")]));
+        assert!(rec.freshness_of(&out, "u", &d(&[])).is_stale());
+    }
+
+    #[test]
+    fn stages_are_named_and_ordered() {
+        let names: Vec<String> = Stage::all().iter().map(Stage::name).collect();
+        assert_eq!(
+            names,
+            [
+                "network statistics",
+                "stats.json",
+                "figures",
+                "brief.typ",
+                "brief.pdf",
+                "deck.typ",
+                "deck.pdf"
+            ]
+        );
+        for (i, stage) in Stage::all().iter().enumerate() {
+            for up in stage.upstream() {
+                let j = Stage::all().iter().position(|s| *s == up).expect("a stage");
+                assert!(j < i, "{} runs before {}", up.name(), stage.name());
+            }
+        }
     }
 }

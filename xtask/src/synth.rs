@@ -10,9 +10,33 @@ use pipeline::load::{EXCERPTS, ORGANISATIONS, StudyFiles, TIES};
 use pipeline::study::{STUDY_FILE, StudyConfig};
 use pipeline::synth::{self, Params, Size};
 
-use crate::flags::SynthArgs;
 use crate::fsio::write_atomic;
 use crate::layout::Layout;
+
+/// Flags of `synth`.
+#[derive(Debug, clap::Args, Clone)]
+pub struct SynthArgs {
+    /// The generator's parameters; default: data/synth.toml.
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// The study whose dimensions, waves and codebook are followed; default: data/study.toml.
+    #[arg(long, value_name = "FILE")]
+    pub study: Option<PathBuf>,
+    /// Where to write: a folder named `raw` receives the three CSV files; any other
+    /// folder becomes a complete study (study.toml and raw/). Default: data/raw.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Compare the generated files with those on disk instead of writing them; exit 1
+    /// naming each file that differs.
+    #[arg(long)]
+    pub check: bool,
+    /// Scaled study: this many organisations (surveyed and responding in proportion).
+    #[arg(long, value_name = "N")]
+    pub orgs: Option<usize>,
+    /// Scaled study: this many tie reports over all waves.
+    #[arg(long, value_name = "M")]
+    pub ties: Option<usize>,
+}
 
 /// Generates the study and writes it, or with `--check` compares it with the files on
 /// disk (exit code 1 when any differs).

@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
+use crate::settings::{self, CACHE_VAR, TYPST_VAR};
+
 /// The Typst version the documents are built with. Another version may lay pages out
 /// differently, so it is refused rather than used.
 pub const TYPST_VERSION: &str = "0.15.1";
@@ -42,17 +44,42 @@ pub struct CompileJob<'a> {
 }
 
 impl Typst {
-    /// Finds the pinned Typst: on the `PATH` if it reports exactly the pinned version,
-    /// else in the per-user cache, else installs it there with `cargo install`.
+    /// Finds the pinned Typst, in this order: the binary `BTG_TYPST` names (an error
+    /// when it is not the pinned version); `typst` on the caller's `PATH`, resolved as
+    /// a shell would and used when it reports the pinned version; the per-user cache;
+    /// else installs it into the cache with `cargo install`, saying so first.
     pub fn ensure() -> Result<Typst> {
-        if let Some(t) = Typst::probe(Path::new("typst")) {
-            if t.version == TYPST_VERSION {
-                return Ok(t);
+        if let Some(path) = settings::typst_override() {
+            let Some(t) = Typst::probe(&path) else {
+                bail!(
+                    "{TYPST_VAR}={} does not run, or does not answer `--version` like Typst\n\
+                     hint: point {TYPST_VAR} at a Typst {TYPST_VERSION} binary, or unset it",
+                    path.display()
+                );
+            };
+            if t.version != TYPST_VERSION {
+                bail!(
+                    "{TYPST_VAR}={} reports typst {}, but this project is pinned to {TYPST_VERSION}\n\
+                     hint: point {TYPST_VAR} at a Typst {TYPST_VERSION} binary, or unset it",
+                    path.display(),
+                    t.version
+                );
             }
-            eprintln!(
-                "note: ignoring typst {} on PATH; this project is pinned to {TYPST_VERSION}",
-                t.version
-            );
+            return Ok(t);
+        }
+        if let Some(path) = find_on_path("typst", std::env::var_os("PATH").as_deref()) {
+            match Typst::probe(&path) {
+                Some(t) if t.version == TYPST_VERSION => return Ok(t),
+                Some(t) => eprintln!(
+                    "note: ignoring {} (typst {}); this project is pinned to {TYPST_VERSION}",
+                    path.display(),
+                    t.version
+                ),
+                None => eprintln!(
+                    "note: ignoring {}: it does not answer `--version` like Typst",
+                    path.display()
+                ),
+            }
         }
         let root = cache_root()?.join(format!("typst-{TYPST_VERSION}"));
         let bin = root
@@ -61,12 +88,7 @@ impl Typst {
         if let Some(t) = Typst::probe(&bin) {
             return t.checked();
         }
-        eprintln!(
-            "Typst {TYPST_VERSION} is not installed; installing it once into {} with cargo \
-             (this compiles Typst from source and takes about 15 minutes on 2 cores)...",
-            root.display()
-        );
-        install(&root)?;
+        install(&root, &bin)?;
         match Typst::probe(&bin) {
             Some(t) => t.checked(),
             None => bail!("cargo install finished but {} does not run", bin.display()),
@@ -141,6 +163,8 @@ impl Typst {
             .arg("short")
             .arg("--jobs")
             .arg("1");
+        // The output is a temporary name without a `.pdf` extension.
+        cmd.arg("--format").arg("pdf");
         cmd.arg("--deps").arg(job.deps);
         if !job.standards.is_empty() {
             cmd.arg("--pdf-standard").arg(job.standards);
@@ -177,23 +201,86 @@ pub fn parse_version(text: &str) -> Option<String> {
         .then(|| v.to_owned())
 }
 
+/// The first executable file called `name` in the folders of `path` (a `PATH`
+/// value), as an absolute path: what a shell would run. Empty entries are skipped.
+pub fn find_on_path(name: &str, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    let file = if cfg!(windows) {
+        format!("{name}.exe")
+    } else {
+        name.to_owned()
+    };
+    std::env::split_paths(path?)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map(|dir| dir.join(&file))
+        .find(|candidate| is_executable(candidate))
+        .and_then(|found| std::path::absolute(found).ok())
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
 /// The per-user cache folder for tools: `$BTG_CACHE_DIR`, else `$XDG_CACHE_HOME` or
 /// `~/.cache` (Unix), or `%LOCALAPPDATA%` (Windows), plus `btg-pipeline`.
 pub fn cache_root() -> Result<PathBuf> {
-    if let Some(dir) = std::env::var_os("BTG_CACHE_DIR") {
-        return Ok(PathBuf::from(dir));
+    if let Some(dir) = settings::cache_override() {
+        return Ok(dir);
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("LOCALAPPDATA").map(PathBuf::from))
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .context("cannot find a cache folder: set BTG_CACHE_DIR or HOME")?;
+        .with_context(|| format!("cannot find a cache folder: set {CACHE_VAR} or HOME"))?;
     Ok(base.join("btg-pipeline"))
 }
 
-fn install(root: &Path) -> Result<()> {
+/// What to do when Typst cannot be installed here.
+fn instead(root: &Path, bin: &Path, why: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "Typst {TYPST_VERSION} is needed to compile the PDFs and could not be installed: {why}\n\
+         Do one of these, then rerun:\n\
+         \x20 - on a machine with network access and Rust: \
+         cargo install typst-cli --version {TYPST_VERSION} --locked --root {}\n\
+         \x20 - put a Typst {TYPST_VERSION} binary (a release download of Typst) on your PATH, \
+         or copy it to {}\n\
+         \x20 - or name it explicitly: {TYPST_VAR}=/path/to/typst",
+        root.display(),
+        bin.display()
+    )
+}
+
+/// Installs the pinned Typst into `root` with `cargo install`, announcing it first;
+/// when cargo is missing or the install fails, says what to do instead.
+fn install(root: &Path, bin: &Path) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
+    let runs = Command::new(&cargo)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !runs {
+        return Err(instead(
+            root,
+            bin,
+            &format!("cargo ({}) does not run", Path::new(&cargo).display()),
+        ));
+    }
+    eprintln!(
+        "Typst {TYPST_VERSION} is not installed; installing it once into {} with cargo \
+         (this compiles Typst from source and takes about 15 minutes on 2 cores; cargo's \
+         progress follows)...",
+        root.display()
+    );
+    let status = Command::new(&cargo)
         .args([
             "install",
             "typst-cli",
@@ -205,9 +292,16 @@ fn install(root: &Path) -> Result<()> {
         .arg(root)
         .stdin(Stdio::null())
         .status()
-        .context("running cargo install typst-cli")?;
+        .with_context(|| format!("running {} install typst-cli", Path::new(&cargo).display()))?;
     if !status.success() {
-        bail!("cargo install typst-cli {TYPST_VERSION} failed ({status})");
+        return Err(instead(
+            root,
+            bin,
+            &format!(
+                "`cargo install typst-cli --version {TYPST_VERSION}` failed ({status}); \
+                 its messages are above (no network?)"
+            ),
+        ));
     }
     Ok(())
 }
@@ -225,5 +319,33 @@ mod tests {
         assert_eq!(parse_version("typst 0.13.0\n").as_deref(), Some("0.13.0"));
         assert_eq!(parse_version("something else 0.15.1"), None);
         assert_eq!(parse_version(""), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn typst_is_found_on_the_path_like_a_shell_would() {
+        use std::os::unix::fs::PermissionsExt;
+        let a = tempfile::tempdir().expect("temp dir");
+        let b = tempfile::tempdir().expect("temp dir");
+        // Not executable in `a`, executable in `b`: the shell runs `b`'s.
+        std::fs::write(a.path().join("typst"), "#!/bin/sh\n").expect("write");
+        std::fs::write(b.path().join("typst"), "#!/bin/sh\n").expect("write");
+        std::fs::set_permissions(
+            b.path().join("typst"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod");
+        let path = std::env::join_paths([
+            "",
+            a.path().to_str().expect("utf-8"),
+            b.path().to_str().expect("utf-8"),
+        ])
+        .expect("joins");
+        assert_eq!(
+            find_on_path("typst", Some(&path)),
+            Some(b.path().join("typst"))
+        );
+        assert_eq!(find_on_path("typst", Some(a.path().as_os_str())), None);
+        assert_eq!(find_on_path("typst", None), None);
     }
 }
