@@ -583,7 +583,10 @@ fn the_generator_scales_and_keeps_the_schema() {
     };
     let g = synth::generate(&params, &config, size).expect("generates");
     assert_eq!(g.summary.orgs, 2_000);
-    assert_eq!(g.summary.reports.iter().map(|r| r.1).sum::<usize>(), 12_000);
+    assert_eq!(
+        g.summary.reports.iter().map(|r| r.reports).sum::<usize>(),
+        12_000
+    );
     let loaded = load_bytes(
         DATA_CONFIG,
         g.organisations.as_bytes(),
@@ -628,9 +631,17 @@ fn synth_toml_naming_an_undeclared_category_is_an_error() {
     let text = SYNTH.replacen("weights = { pud = 3,", "weights = { msm = 1, pud = 3,", 1);
     let params = Params::parse(&text).expect("parses");
     let err = synth::generate(&params, &shipped_config(), Size::default()).expect_err("rejected");
+    // Located at the unknown key: its line, and the column after `weights = { `.
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("weights = { msm"))
+        .expect("the edited line")
+        + 1;
     assert_eq!(
         err.to_string(),
-        "synth.toml: dimensions.population.weights: \"msm\" is not a category of population in study.toml; expected one of: pud, lgbt, sw, multi"
+        format!(
+            "synth.toml:{line}:13: dimensions.population.weights: \"msm\" is not a category of population in study.toml; expected one of: pud, lgbt, sw, multi"
+        )
     );
 }
 

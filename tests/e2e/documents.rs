@@ -159,10 +159,13 @@ fn hostile_study(dir: &Path) {
         if i == 0 || !line.contains(",true,") {
             out.push_str(line);
         } else {
-            // Every consented excerpt's text becomes a hostile string.
+            // Every consented excerpt's text becomes the four line-start hostile
+            // strings, one per line, led by a different one in turn: whichever
+            // excerpts the documents quote, every string is quoted at a line start.
             let cut = line.find(",true,").expect("consent column") + ",true,".len();
             out.push_str(&line[..cut]);
-            out.push_str(&csv_field(HOSTILE[4 + k % 4]));
+            let lines: Vec<&str> = (0..4).map(|j| HOSTILE[4 + (k + j) % 4]).collect();
+            out.push_str(&csv_field(&lines.join("\n")));
             k += 1;
         }
         out.push('\n');

@@ -504,7 +504,7 @@ pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
             .with_context(|| format!("loading the generated study of {ties} tie reports"))
         })?;
         counts = (
-            generated.summary.reports.iter().map(|(_, n)| n).sum(),
+            generated.summary.reports.iter().map(|w| w.reports).sum(),
             generated.summary.orgs,
             loaded.warnings.len(),
         );

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use pipeline::load::{EXCERPTS, ORGANISATIONS, StudyFiles, TIES};
 use pipeline::study::{STUDY_FILE, StudyConfig};
-use pipeline::synth::{self, Params, Size};
+use pipeline::synth::{self, Params, Size, SynthError};
 
 use crate::fsio::write_atomic;
 use crate::layout::Layout;
@@ -65,7 +65,7 @@ pub fn synth(layout: &Layout, args: &SynthArgs) -> Result<ExitCode> {
         ties: args.ties,
     };
     let generated = synth::generate(&params, &config, size)
-        .with_context(|| format!("in {}", params_path.display()))?;
+        .map_err(|e| in_file(e, &shown(layout, &params_path)))?;
 
     // Files to write: the three raw tables, and study.toml when the folder is a new
     // study (not the one the configuration was read from).
@@ -86,29 +86,7 @@ pub fn synth(layout: &Layout, args: &SynthArgs) -> Result<ExitCode> {
     }
 
     if args.check {
-        let mut differ = Vec::new();
-        for (path, bytes) in &files {
-            if fs::read(path).ok().as_deref() != Some(*bytes) {
-                differ.push(path);
-            }
-        }
-        if differ.is_empty() {
-            println!(
-                "synth: {} files match {}",
-                files.len(),
-                shown(layout, &params_path)
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        for path in differ {
-            eprintln!(
-                "{} differs from what {} generates; run `{}` to regenerate it",
-                shown(layout, path),
-                shown(layout, &params_path),
-                command(args)
-            );
-        }
-        return Ok(ExitCode::from(1));
+        return Ok(check(layout, args, &params_path, &files));
     }
 
     // Never write a study the loader would reject.
@@ -128,21 +106,7 @@ pub fn synth(layout: &Layout, args: &SynthArgs) -> Result<ExitCode> {
     for (path, bytes) in &files {
         write_atomic(path, bytes)?;
     }
-    let s = &generated.summary;
-    println!(
-        "synth: wrote {} ({} organisations, {} surveyed, {} responded)",
-        shown(layout, &raw_dir),
-        s.orgs,
-        s.surveyed,
-        s.responded
-    );
-    for (wave, n) in &s.reports {
-        println!("synth: wave {wave}: {n} tie reports");
-    }
-    println!(
-        "synth: {} interviews, {} focus groups, {} excerpts ({} consented)",
-        s.interviews, s.focus_groups, s.excerpts, s.consented
-    );
+    print_summary(layout, &raw_dir, &generated.summary);
     if !loaded.warnings.is_empty() {
         println!(
             "synth: the study loads with {} warnings, the first: {}",
@@ -151,6 +115,54 @@ pub fn synth(layout: &Layout, args: &SynthArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--check`: compares each file with what is on disk; exit code 1 when any differs.
+fn check(
+    layout: &Layout,
+    args: &SynthArgs,
+    params_path: &Path,
+    files: &[(PathBuf, &[u8])],
+) -> ExitCode {
+    let differ: Vec<&PathBuf> = files
+        .iter()
+        .filter(|(path, bytes)| fs::read(path).ok().as_deref() != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    if differ.is_empty() {
+        println!(
+            "synth: {} files match {}",
+            files.len(),
+            shown(layout, params_path)
+        );
+        return ExitCode::SUCCESS;
+    }
+    for path in differ {
+        eprintln!(
+            "{} differs from what {} generates; run `{}` to regenerate it",
+            shown(layout, path),
+            shown(layout, params_path),
+            command(args)
+        );
+    }
+    ExitCode::from(1)
+}
+
+fn print_summary(layout: &Layout, raw_dir: &Path, s: &synth::Summary) {
+    println!(
+        "synth: wrote {} ({} organisations, {} surveyed, {} responded)",
+        shown(layout, raw_dir),
+        s.orgs,
+        s.surveyed,
+        s.responded
+    );
+    for w in &s.reports {
+        println!("synth: wave {}: {} tie reports", w.wave, w.reports);
+    }
+    println!(
+        "synth: {} interviews, {} focus groups, {} excerpts ({} consented)",
+        s.interviews, s.focus_groups, s.excerpts, s.consented
+    );
 }
 
 /// The folder for the raw tables and the study folder holding them: `--out` is the
@@ -211,6 +223,15 @@ fn command(args: &SynthArgs) -> String {
     cmd
 }
 
+/// The generator's problems, named by the parameters file as the user gave it (the
+/// pipeline names it `synth.toml`), one `file:line:column: message` per line.
+pub fn in_file(mut err: SynthError, file: &str) -> anyhow::Error {
+    for p in &mut err.problems {
+        p.file = file.to_owned();
+    }
+    anyhow::anyhow!("{err}")
+}
+
 /// What the generator reads: its parameters and the study configuration it follows.
 pub struct SynthInputs {
     /// `synth.toml`, parsed.
@@ -226,7 +247,7 @@ pub fn read_inputs(params_path: &Path, config_path: &Path) -> Result<SynthInputs
     let params_text = fs::read_to_string(params_path)
         .with_context(|| format!("reading {}", params_path.display()))?;
     let params =
-        Params::parse(&params_text).with_context(|| format!("in {}", params_path.display()))?;
+        Params::parse(&params_text).map_err(|e| in_file(e, &params_path.display().to_string()))?;
     let config_bytes =
         fs::read(config_path).with_context(|| format!("reading {}", config_path.display()))?;
     let config_text = std::str::from_utf8(&config_bytes)
@@ -267,6 +288,16 @@ mod tests {
         );
         let (_, study) = destination(Path::new("raw"));
         assert_eq!(study, PathBuf::from("."));
+    }
+
+    #[test]
+    fn problems_are_named_by_the_file_given() {
+        let err = Params::parse("seed = 1\n[organisations\n").expect_err("bad TOML");
+        let shown = in_file(err, "fixtures/declining/synth.toml").to_string();
+        assert!(
+            shown.starts_with("fixtures/declining/synth.toml:2:"),
+            "{shown}"
+        );
     }
 
     #[test]
