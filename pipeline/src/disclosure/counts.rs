@@ -1,0 +1,274 @@
+//! The count tables the documents print, protected together: each dimension's
+//! category sizes with the total, the conceptual grid, and top brokers by category.
+//!
+//! Tables that share a margin are built over shared atoms: the grid's two dimensions
+//! form one block of atoms (their cross-classification), and a top-broker table adds a
+//! "top broker in this wave" factor to its dimension's block. Every other dimension is
+//! a block of its own. Blocks share only the total number of organisations, which each
+//! block publishes as a fixed cell.
+//!
+//! Modelling blocks apart instead of cross-classifying every dimension is exact for the
+//! reader's knowledge: the blocks' tables overlap only in the total, so any tables
+//! that are consistent block by block (same total) come from some organisations (the
+//! blocks form a decomposable model), and the reader can learn nothing more from the
+//! full cross-classification.
+
+use super::engine::{Cell, DisclosureError, Kind, Mark, Problem, Protection};
+
+/// One table of top brokers: how many of a wave's top brokers fall in each category of
+/// `dimension`, with their total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brokers {
+    /// The dimension (index into [`CountTables::categories`]).
+    pub dimension: usize,
+    /// One flag per organisation: whether it is a top broker.
+    pub flags: Vec<bool>,
+}
+
+/// Everything the count tables are made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountTables<'a> {
+    /// The suppression threshold (`suppression_threshold` in `study.toml`).
+    pub threshold: u64,
+    /// The number of categories of each dimension, in `study.toml` order.
+    pub categories: Vec<usize>,
+    /// Each organisation's category per dimension.
+    pub orgs: &'a [Vec<usize>],
+    /// The conceptual grid: row and column dimension.
+    pub grid: Option<(usize, usize)>,
+    /// The top-broker tables the documents print.
+    pub brokers: Vec<Brokers>,
+}
+
+/// The marks of one top-broker table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerMarks {
+    /// Per category.
+    pub categories: Vec<Mark>,
+    /// The total number of top brokers.
+    pub total: Mark,
+}
+
+/// What the count tables may show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountMarks {
+    /// The number of organisations (always shown).
+    pub total: u64,
+    /// Per dimension, per category.
+    pub dimensions: Vec<Vec<Mark>>,
+    /// The grid, rows by columns.
+    pub grid: Option<Vec<Vec<Mark>>>,
+    /// Per broker table, in input order.
+    pub brokers: Vec<BrokerMarks>,
+    /// The engine's problem (cells named after their table and categories) and its
+    /// decision, for audits.
+    pub problem: Problem,
+    /// The decision behind the marks, with the range a reader can give each hidden cell.
+    pub protection: Protection,
+}
+
+/// A block of atoms: a mixed-radix cross-classification of some dimensions and broker
+/// flags.
+struct Block {
+    dims: Vec<usize>,
+    flags: Vec<usize>,
+    first_atom: usize,
+    size: usize,
+}
+
+impl Block {
+    fn radices(&self, categories: &[usize]) -> Vec<usize> {
+        self.dims
+            .iter()
+            .map(|&d| categories[d])
+            .chain(self.flags.iter().map(|_| 2))
+            .collect()
+    }
+
+    /// The atoms of this block whose coordinates satisfy `keep`.
+    fn atoms(&self, categories: &[usize], keep: impl Fn(&[usize]) -> bool) -> Vec<usize> {
+        let radices = self.radices(categories);
+        let mut out = Vec::new();
+        let mut coords = vec![0; radices.len()];
+        for a in 0..self.size {
+            let mut rest = a;
+            for (k, &r) in radices.iter().enumerate().rev() {
+                coords[k] = rest % r;
+                rest /= r;
+            }
+            if keep(&coords) {
+                out.push(self.first_atom + a);
+            }
+        }
+        out
+    }
+}
+
+/// Builds the tables as one problem and protects them.
+pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
+    let cats = &tables.categories;
+    let dims = cats.len();
+    // Blocks: the grid's dimensions together, every other dimension alone; broker
+    // flags join their dimension's block.
+    let mut block_of: Vec<usize> = (0..dims).collect();
+    if let Some((r, c)) = tables.grid
+        && r < dims
+        && c < dims
+    {
+        block_of[c] = block_of[r];
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut index_of_root = vec![usize::MAX; dims];
+    for (d, &root) in block_of.iter().enumerate() {
+        if index_of_root[root] == usize::MAX {
+            index_of_root[root] = blocks.len();
+            blocks.push(Block {
+                dims: Vec::new(),
+                flags: Vec::new(),
+                first_atom: 0,
+                size: 0,
+            });
+        }
+        blocks[index_of_root[root]].dims.push(d);
+    }
+    let block = |d: usize| index_of_root[block_of[d]];
+    for (t, b) in tables.brokers.iter().enumerate() {
+        if b.dimension >= dims || b.flags.len() != tables.orgs.len() {
+            return Err(DisclosureError::Inconsistent);
+        }
+        blocks[block(b.dimension)].flags.push(t);
+    }
+    let mut problem = Problem::new(tables.threshold);
+    for bl in &mut blocks {
+        bl.first_atom = problem.atoms.len();
+        bl.size = bl.radices(cats).iter().product();
+        problem.atoms.extend(std::iter::repeat_n(0, bl.size));
+    }
+    for (o, org) in tables.orgs.iter().enumerate() {
+        if org.len() != dims || org.iter().zip(cats).any(|(&c, &n)| c >= n) {
+            return Err(DisclosureError::Inconsistent);
+        }
+        for bl in &blocks {
+            let mut a = 0;
+            for (&d, &r) in bl.dims.iter().zip(&bl.radices(cats)) {
+                a = a * r + org[d];
+            }
+            for &t in &bl.flags {
+                a = a * 2 + usize::from(tables.brokers[t].flags[o]);
+            }
+            problem.atoms[bl.first_atom + a] += 1;
+        }
+    }
+    let total = tables.orgs.len() as u64;
+    let ones = |atoms: Vec<usize>| atoms.into_iter().map(|a| (a, 1)).collect::<Vec<_>>();
+    for (b, bl) in blocks.iter().enumerate() {
+        problem.cell(Cell {
+            name: format!("total (block {b})"),
+            terms: ones(bl.atoms(cats, |_| true)),
+            kind: Kind::Count,
+            fixed: true,
+            forced: false,
+        });
+    }
+    let position = |d: usize| {
+        let bl = &blocks[block(d)];
+        bl.dims.iter().position(|&x| x == d).unwrap_or(0)
+    };
+    let mut dim_cells = Vec::with_capacity(dims);
+    for d in 0..dims {
+        let (bl, k) = (&blocks[block(d)], position(d));
+        let ids = (0..cats[d])
+            .map(|c| {
+                problem.cell(Cell {
+                    name: format!("dimension {d} category {c}"),
+                    terms: ones(bl.atoms(cats, |x| x[k] == c)),
+                    kind: Kind::Count,
+                    fixed: false,
+                    forced: false,
+                })
+            })
+            .collect::<Vec<_>>();
+        dim_cells.push(ids);
+    }
+    let grid_cells = tables
+        .grid
+        .filter(|&(r, c)| r < dims && c < dims && r != c)
+        .map(|(r, c)| {
+            let (bl, kr, kc) = (&blocks[block(r)], position(r), position(c));
+            (0..cats[r])
+                .map(|i| {
+                    (0..cats[c])
+                        .map(|j| {
+                            problem.cell(Cell {
+                                name: format!("grid row {i} column {j}"),
+                                terms: ones(bl.atoms(cats, |x| x[kr] == i && x[kc] == j)),
+                                kind: Kind::Count,
+                                fixed: false,
+                                forced: false,
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        });
+    let mut broker_cells = Vec::new();
+    for (t, b) in tables.brokers.iter().enumerate() {
+        let bl = &blocks[block(b.dimension)];
+        let k = position(b.dimension);
+        let f = bl.dims.len() + bl.flags.iter().position(|&x| x == t).unwrap_or(0);
+        let members = |c: usize| problem.value(dim_cells[b.dimension][c]);
+        let sizes: Vec<u64> = (0..cats[b.dimension]).map(members).collect();
+        let per: Vec<usize> = (0..cats[b.dimension])
+            .map(|c| {
+                problem.cell(Cell {
+                    name: format!("top brokers {t} category {c}"),
+                    terms: ones(bl.atoms(cats, |x| x[k] == c && x[f] == 1)),
+                    kind: Kind::Group { members: sizes[c] },
+                    fixed: false,
+                    forced: false,
+                })
+            })
+            .collect();
+        let all = problem.cell(Cell {
+            name: format!("top brokers {t} total"),
+            terms: ones(bl.atoms(cats, |x| x[f] == 1)),
+            kind: Kind::Group { members: total },
+            fixed: true,
+            forced: false,
+        });
+        broker_cells.push((per, all));
+    }
+    let protection = problem.protect()?;
+    let m = |i: usize| protection.marks[i];
+    Ok(CountMarks {
+        total,
+        dimensions: dim_cells
+            .iter()
+            .map(|ids| ids.iter().map(|&i| m(i)).collect())
+            .collect(),
+        grid: grid_cells.map(|rows| {
+            rows.iter()
+                .map(|r| r.iter().map(|&i| m(i)).collect())
+                .collect()
+        }),
+        brokers: broker_cells
+            .iter()
+            .map(|(per, all)| BrokerMarks {
+                categories: per.iter().map(|&i| m(i)).collect(),
+                total: m(*all),
+            })
+            .collect(),
+        problem,
+        protection,
+    })
+}
+
+/// A count as printed: the number, `<k` for a small count, `n/s` for a count hidden as
+/// a complement or with its group.
+pub fn display(mark: Mark, threshold: u64) -> String {
+    match mark {
+        Mark::Shown(v) => v.to_string(),
+        Mark::Small => format!("<{threshold}"),
+        Mark::Linked | Mark::Complement => "n/s".to_owned(),
+    }
+}
