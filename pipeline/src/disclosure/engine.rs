@@ -282,15 +282,37 @@ impl Problem {
         v.into_iter().map(|x| Rat::int(i128::from(x))).collect()
     }
 
-    /// Publishing order: fixed cells, then most organisations described, then most
-    /// atoms (margins before their inner cells), then index.
+    /// Whether cell `i` would be a weak complement: a count below `2k - 1`. The reader
+    /// knows that a hidden count that is not small is at least `k`, so hiding a count
+    /// `v` lets a small cell beside it move by at most `v - k`, less than the `k - 1`
+    /// a small count needs.
+    fn weak(&self, i: usize) -> bool {
+        self.cells[i].kind == Kind::Count && self.value(i) < (2 * self.threshold).saturating_sub(1)
+    }
+
+    /// The cost of hiding cell `i`, cheapest first: strong complements before weak
+    /// ones, then fewest organisations described, then fewest atoms (inner cells
+    /// before their margins), then index.
+    fn cost(&self, i: usize) -> (bool, u64, usize, usize) {
+        (
+            self.weak(i),
+            self.describes(i),
+            self.cells[i].terms.len(),
+            i,
+        )
+    }
+
+    /// Publishing order: fixed cells, then the most expensive to hide first (the
+    /// reverse of [`Problem::cost`]), so that the cells left to hide are cheap.
     fn publishing_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.cells.len()).collect();
         order.sort_by_key(|&i| {
+            let (weak, describes, terms, _) = self.cost(i);
             (
                 !self.cells[i].fixed,
-                std::cmp::Reverse(self.describes(i)),
-                std::cmp::Reverse(self.cells[i].terms.len()),
+                !weak,
+                std::cmp::Reverse(describes),
+                std::cmp::Reverse(terms),
                 i,
             )
         });
@@ -438,7 +460,7 @@ impl Problem {
         loop {
             let (violation, ranges) = self.audit(marks)?;
             let Some((cell, range)) = violation else {
-                return Ok(ranges);
+                return self.prune(marks, ranges);
             };
             let choice = self.complement_for(marks, cell, range)?;
             match choice {
@@ -452,6 +474,54 @@ impl Problem {
         }
     }
 
+    /// Shows again every complement that protection does not need: complements are
+    /// tried from the most expensive down, and one stays shown when every hidden cell
+    /// is still protected without it. Returns the final ranges.
+    fn prune(
+        &self,
+        marks: &mut [Mark],
+        mut ranges: Vec<Option<Range>>,
+    ) -> Result<Vec<Option<Range>>, DisclosureError> {
+        let mut complements: Vec<usize> = (0..self.cells.len())
+            .filter(|&i| marks[i] == Mark::Complement)
+            .collect();
+        complements.sort_by_key(|&i| std::cmp::Reverse(self.cost(i)));
+        for i in complements {
+            marks[i] = Mark::Shown(self.value(i));
+            let (violation, trial) = self.audit(marks)?;
+            if violation.is_none() && self.linearly_safe(marks)? {
+                ranges = trial;
+            } else {
+                marks[i] = Mark::Complement;
+            }
+        }
+        Ok(ranges)
+    }
+
+    /// Whether no hidden cell's vector lies in the span of the shown cells' vectors.
+    fn linearly_safe(&self, marks: &[Mark]) -> Result<bool, DisclosureError> {
+        let mut basis: Vec<(usize, Vec<Rat>)> = Vec::new();
+        for i in (0..self.cells.len()).filter(|&i| !marks[i].hidden()) {
+            let mut r = self.vector(i);
+            for (p, b) in &basis {
+                eliminate(&mut r, b, *p)?;
+            }
+            if let Some(p) = r.iter().position(|x| !x.is_zero()) {
+                basis.push((p, r));
+            }
+        }
+        for i in (0..self.cells.len()).filter(|&i| marks[i].hidden()) {
+            let mut r = self.vector(i);
+            for (p, b) in &basis {
+                eliminate(&mut r, b, *p)?;
+            }
+            if r.iter().all(|x| x.is_zero()) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// The shown cell to hide next so that `cell` (not protected, with range `range`)
     /// becomes protected; see the module documentation for the order of preference.
     /// Only cells near `cell` are tried (sharing an atom with it or with a cell that
@@ -463,7 +533,7 @@ impl Problem {
         cell: usize,
         range: Range,
     ) -> Result<Option<usize>, DisclosureError> {
-        let cost = |j: usize| (self.describes(j), self.cells[j].terms.len(), j);
+        let cost = |j: usize| self.cost(j);
         let mut candidates: Vec<usize> = (0..self.cells.len())
             .filter(|&j| !marks[j].hidden() && !self.cells[j].fixed)
             .collect();
