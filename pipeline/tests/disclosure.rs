@@ -99,13 +99,15 @@ impl Study {
         let dims = self.categories.len();
         for (t, (b, bm)) in self.brokers.iter().zip(&marks.brokers).enumerate() {
             let printed = |m: Mark| m.value().map_or_else(|| "–".to_owned(), |v| v.to_string());
-            for (c, &m) in bm.categories.iter().enumerate() {
-                out.push(Seen {
-                    what: format!("top brokers {t} in category {c}"),
-                    coef: self.coef(|x| x[b.dimension] == c && x[dims + t] == 1),
-                    printed: printed(m),
-                    count: false,
-                });
+            for (&d, ms) in b.dimensions.iter().zip(&bm.categories) {
+                for (c, &m) in ms.iter().enumerate() {
+                    out.push(Seen {
+                        what: format!("top brokers {t} by dimension {d} in category {c}"),
+                        coef: self.coef(|x| x[d] == c && x[dims + t] == 1),
+                        printed: printed(m),
+                        count: false,
+                    });
+                }
             }
             out.push(Seen {
                 what: format!("top brokers {t}"),
@@ -136,7 +138,7 @@ impl Study {
             }
         }
         for b in &mut m.brokers {
-            for x in &mut b.categories {
+            for x in b.categories.iter_mut().flatten() {
                 *x = hide(*x);
             }
         }
@@ -237,13 +239,19 @@ fn study(seed: u64) -> Study {
             chosen += 1;
         }
     }
-    let dimension = if rng.below(4) == 0 { 0 } else { 2 };
+    // Top brokers by the vertical dimension, sometimes also (one flag, two tables) by
+    // the primary one, or by the primary one alone.
+    let dimensions = match rng.below(4) {
+        0 => vec![0],
+        1 => vec![2, 0],
+        _ => vec![2],
+    };
     Study {
         k: k as u64,
         categories: vec![pop_cats, adv_cats, type_cats],
         orgs,
         grid: Some((0, 1)),
-        brokers: vec![Brokers { dimension, flags }],
+        brokers: vec![Brokers { dimensions, flags }],
     }
 }
 
@@ -396,16 +404,17 @@ fn legacy_seen(s: &Study) -> Vec<Seen> {
     }
     let dims = s.categories.len();
     for (t, b) in s.brokers.iter().enumerate() {
-        for (c, &hide) in dim_hidden[b.dimension].iter().enumerate() {
+        let d = b.dimensions[0];
+        for (c, &hide) in dim_hidden[d].iter().enumerate() {
             let n = s
                 .orgs
                 .iter()
                 .zip(&b.flags)
-                .filter(|(o, f)| **f && o[b.dimension] == c)
+                .filter(|(o, f)| **f && o[d] == c)
                 .count();
             out.push(Seen {
-                what: format!("top brokers {t} in category {c}"),
-                coef: s.coef(|x| x[b.dimension] == c && x[dims + t] == 1),
+                what: format!("top brokers {t} by dimension {d} in category {c}"),
+                coef: s.coef(|x| x[d] == c && x[dims + t] == 1),
                 printed: if hide {
                     "–".to_owned()
                 } else {
@@ -523,21 +532,21 @@ fn leak_broker_counts_by_difference() {
         orgs: orgs(&[(&[0], 80), (&[1], 2), (&[2], 10)]),
         grid: None,
         brokers: vec![Brokers {
-            dimension: 0,
+            dimensions: vec![0],
             flags,
         }],
     };
     let (before, after) = before_and_after(&s);
     assert!(
-        before
-            .iter()
-            .any(|e| e.starts_with("top brokers 0 in category 1 printed \"–\": range 0..=Some(0)")),
+        before.iter().any(|e| e.starts_with(
+            "top brokers 0 by dimension 0 in category 1 printed \"–\": range 0..=Some(0)"
+        )),
         "{before:#?}"
     );
     assert_eq!(after, Vec::<String>::new());
     let marks = counts::protect(&s.tables()).expect("protectable");
     assert_eq!(
-        marks.brokers[0].categories,
+        marks.brokers[0].categories[0],
         [Mark::Complement, Mark::Small, Mark::Shown(0)],
         "the local count is hidden with the small one: they share 5, and the small one is anything from 0 to its size"
     );

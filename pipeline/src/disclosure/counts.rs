@@ -1,26 +1,28 @@
 //! The count tables the documents print, protected together: each dimension's
 //! category sizes with the total, the conceptual grid, and top brokers by category.
 //!
-//! Tables that share a margin are built over shared atoms: the grid's two dimensions
-//! form one block of atoms (their cross-classification), and a top-broker table adds a
-//! "top broker in this wave" factor to its dimension's block. Every other dimension is
-//! a block of its own. Blocks share only the total number of organisations, which each
+//! Tables that share something are built over shared atoms. The grid joins its two
+//! dimensions into one block of atoms (their cross-classification); a wave's
+//! top-broker flag is one attribute of each organisation, so it joins the blocks of
+//! every dimension it is tabulated by, as a further factor. Every other dimension is a
+//! block of its own. Blocks share only the total number of organisations, which each
 //! block publishes as a fixed cell.
 //!
 //! Modelling blocks apart instead of cross-classifying every dimension is exact for the
-//! reader's knowledge: the blocks' tables overlap only in the total, so any tables
-//! that are consistent block by block (same total) come from some organisations (the
-//! blocks form a decomposable model), and the reader can learn nothing more from the
-//! full cross-classification.
+//! reader's knowledge: the tables form a decomposable model (each table is a clique of
+//! attributes and the cliques join in a tree), so any tables that are consistent block
+//! by block (same total) come from some organisations, and the reader can learn
+//! nothing more from the full cross-classification. The attack in
+//! `pipeline/tests/disclosure.rs` models the full cross-classification and checks this.
 
 use super::engine::{Cell, DisclosureError, Kind, Mark, Problem, Protection};
 
-/// One table of top brokers: how many of a wave's top brokers fall in each category of
-/// `dimension`, with their total.
+/// The top brokers of one wave, tabulated by some dimensions: how many fall in each
+/// category of each of `dimensions`, with their total.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Brokers {
-    /// The dimension (index into [`CountTables::categories`]).
-    pub dimension: usize,
+    /// The dimensions tabulated (indices into [`CountTables::categories`]).
+    pub dimensions: Vec<usize>,
     /// One flag per organisation: whether it is a top broker.
     pub flags: Vec<bool>,
 }
@@ -40,11 +42,11 @@ pub struct CountTables<'a> {
     pub brokers: Vec<Brokers>,
 }
 
-/// The marks of one top-broker table.
+/// The marks of one wave's top-broker tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokerMarks {
-    /// Per category.
-    pub categories: Vec<Mark>,
+    /// Per tabulated dimension (in the order of [`Brokers::dimensions`]), per category.
+    pub categories: Vec<Vec<Mark>>,
     /// The total number of top brokers.
     pub total: Mark,
 }
@@ -58,7 +60,7 @@ pub struct CountMarks {
     pub dimensions: Vec<Vec<Mark>>,
     /// The grid, rows by columns.
     pub grid: Option<Vec<Vec<Mark>>>,
-    /// Per broker table, in input order.
+    /// Per wave of top brokers, in input order.
     pub brokers: Vec<BrokerMarks>,
     /// The engine's problem (cells named after their table and categories) and its
     /// decision, for audits.
@@ -108,20 +110,42 @@ impl Block {
 pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
     let cats = &tables.categories;
     let dims = cats.len();
-    // Blocks: the grid's dimensions together, every other dimension alone; broker
-    // flags join their dimension's block.
-    let mut block_of: Vec<usize> = (0..dims).collect();
+    // Blocks: connected dimensions (through the grid or a shared broker flag), by a
+    // small union-find; each flag joins the block of its dimensions.
+    let mut parent: Vec<usize> = (0..dims).collect();
+    fn root(parent: &[usize], mut d: usize) -> usize {
+        while parent[d] != d {
+            d = parent[d];
+        }
+        d
+    }
+    let mut join = |a: usize, b: usize| {
+        let (ra, rb) = (root(&parent, a), root(&parent, b));
+        parent[ra.max(rb)] = ra.min(rb);
+    };
     if let Some((r, c)) = tables.grid
         && r < dims
         && c < dims
     {
-        block_of[c] = block_of[r];
+        join(r, c);
+    }
+    for b in &tables.brokers {
+        if b.flags.len() != tables.orgs.len()
+            || b.dimensions.is_empty()
+            || b.dimensions.iter().any(|&d| d >= dims)
+        {
+            return Err(DisclosureError::Inconsistent);
+        }
+        for w in b.dimensions.windows(2) {
+            join(w[0], w[1]);
+        }
     }
     let mut blocks: Vec<Block> = Vec::new();
     let mut index_of_root = vec![usize::MAX; dims];
-    for (d, &root) in block_of.iter().enumerate() {
-        if index_of_root[root] == usize::MAX {
-            index_of_root[root] = blocks.len();
+    for d in 0..dims {
+        let r = root(&parent, d);
+        if index_of_root[r] == usize::MAX {
+            index_of_root[r] = blocks.len();
             blocks.push(Block {
                 dims: Vec::new(),
                 flags: Vec::new(),
@@ -129,14 +153,11 @@ pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
                 size: 0,
             });
         }
-        blocks[index_of_root[root]].dims.push(d);
+        blocks[index_of_root[r]].dims.push(d);
     }
-    let block = |d: usize| index_of_root[block_of[d]];
+    let block = |d: usize| index_of_root[root(&parent, d)];
     for (t, b) in tables.brokers.iter().enumerate() {
-        if b.dimension >= dims || b.flags.len() != tables.orgs.len() {
-            return Err(DisclosureError::Inconsistent);
-        }
-        blocks[block(b.dimension)].flags.push(t);
+        blocks[block(b.dimensions[0])].flags.push(t);
     }
     let mut problem = Problem::new(tables.threshold);
     for bl in &mut blocks {
@@ -213,22 +234,25 @@ pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
         });
     let mut broker_cells = Vec::new();
     for (t, b) in tables.brokers.iter().enumerate() {
-        let bl = &blocks[block(b.dimension)];
-        let k = position(b.dimension);
+        let bl = &blocks[block(b.dimensions[0])];
         let f = bl.dims.len() + bl.flags.iter().position(|&x| x == t).unwrap_or(0);
-        let members = |c: usize| problem.value(dim_cells[b.dimension][c]);
-        let sizes: Vec<u64> = (0..cats[b.dimension]).map(members).collect();
-        let per: Vec<usize> = (0..cats[b.dimension])
-            .map(|c| {
-                problem.cell(Cell {
-                    name: format!("top brokers {t} category {c}"),
-                    terms: ones(bl.atoms(cats, |x| x[k] == c && x[f] == 1)),
-                    kind: Kind::Group { members: sizes[c] },
-                    fixed: false,
-                    forced: false,
+        let mut per_dimension = Vec::new();
+        for &d in &b.dimensions {
+            let k = position(d);
+            let sizes: Vec<u64> = dim_cells[d].iter().map(|&i| problem.value(i)).collect();
+            let per: Vec<usize> = (0..cats[d])
+                .map(|c| {
+                    problem.cell(Cell {
+                        name: format!("top brokers {t} dimension {d} category {c}"),
+                        terms: ones(bl.atoms(cats, |x| x[k] == c && x[f] == 1)),
+                        kind: Kind::Group { members: sizes[c] },
+                        fixed: false,
+                        forced: false,
+                    })
                 })
-            })
-            .collect();
+                .collect();
+            per_dimension.push(per);
+        }
         let all = problem.cell(Cell {
             name: format!("top brokers {t} total"),
             terms: ones(bl.atoms(cats, |x| x[f] == 1)),
@@ -236,7 +260,7 @@ pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
             fixed: true,
             forced: false,
         });
-        broker_cells.push((per, all));
+        broker_cells.push((per_dimension, all));
     }
     let protection = problem.protect()?;
     let m = |i: usize| protection.marks[i];
@@ -254,7 +278,10 @@ pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
         brokers: broker_cells
             .iter()
             .map(|(per, all)| BrokerMarks {
-                categories: per.iter().map(|&i| m(i)).collect(),
+                categories: per
+                    .iter()
+                    .map(|ids| ids.iter().map(|&i| m(i)).collect())
+                    .collect(),
                 total: m(*all),
             })
             .collect(),
