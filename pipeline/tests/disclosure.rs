@@ -327,12 +327,15 @@ fn no_hidden_count_can_be_recovered_in_hundreds_of_seeded_studies() {
         "the studies hide enough cells to test ({hidden})"
     );
     assert!(
-        refused < 30,
+        refused < 15,
         "the engine refuses few studies ({refused} of 300)"
+    );
+    eprintln!(
+        "older rules leak in {leaky_before} of 300; engine refuses {refused}; {hidden} hidden cells"
     );
     // The attack has teeth: the older table-by-table rules leak in many of them.
     assert!(
-        leaky_before > 100,
+        leaky_before > 200,
         "the older rules leak in {leaky_before} of 300 studies"
     );
 }
