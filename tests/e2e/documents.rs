@@ -145,16 +145,25 @@ fn hostile_study(dir: &Path) {
     fs::write(dir.join("study.toml"), toml).expect("write study.toml");
     let excerpts = fs::read_to_string(data.join("raw/excerpts.csv")).expect("excerpts");
     let mut out = String::new();
-    let mut k = 0;
+    // Every consented excerpt's text becomes a hostile string, the same for all
+    // excerpts of one source and cycling over sources: a document quotes each source
+    // at most once, so cycling by excerpt could leave a string unprinted.
+    let mut sources: Vec<String> = Vec::new();
     for (i, line) in excerpts.lines().enumerate() {
         if i == 0 || !line.contains(",true,") {
             out.push_str(line);
         } else {
-            // Every consented excerpt's text becomes a hostile string.
+            let source = line.split(',').nth(1).expect("source column").to_owned();
+            let k = match sources.iter().position(|s| *s == source) {
+                Some(k) => k,
+                None => {
+                    sources.push(source);
+                    sources.len() - 1
+                }
+            };
             let cut = line.find(",true,").expect("consent column") + ",true,".len();
             out.push_str(&line[..cut]);
             out.push_str(&csv_field(HOSTILE[4 + k % 4]));
-            k += 1;
         }
         out.push('\n');
     }
