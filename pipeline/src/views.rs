@@ -96,8 +96,12 @@ pub struct Quotes {
 pub struct Quote {
     /// The words.
     pub text: String,
-    /// For example "interview, local level, sex workers".
+    /// For example "interview, local level, sex workers"; when fewer sources than the
+    /// threshold share that description, a coarser one that says what it withholds,
+    /// such as "interview, global level (population withheld)".
     pub attribution: String,
+    /// Whether the attribution was coarsened.
+    pub coarsened: bool,
     /// Labels of its codes.
     pub codes: Vec<String>,
 }
@@ -155,7 +159,8 @@ pub fn build(study: &Study) -> Views {
         dimensions,
         grid,
         quotes: {
-            // Each excerpt is quoted at most once across the kinds.
+            // Each source is quoted at most once across the kinds, so at most once in
+            // each document.
             let mut used = Vec::new();
             Quotes {
                 challenge: quotes(study, CodeKind::Challenge, &mut used),
@@ -268,10 +273,13 @@ fn kind_matches(study: &Study, codes: &[usize], kind: CodeKind) -> bool {
 }
 
 /// Consented excerpts of `kind` that fit on a slide, in id order, at most one per
-/// source so no single voice dominates and none already quoted (`used` holds the
-/// ids quoted so far). Excerpts coded only with codes of `kind` come first.
+/// source across all kinds (`used` holds the sources quoted so far), so no voice
+/// dominates and no two quotes of one document can be linked to one person. Excerpts
+/// coded only with codes of `kind` come first. Each quote's attribution is the most
+/// precise one that at least `suppression_threshold` sources of the study share
+/// ([`attribution`]); an excerpt whose source fits no such description is not quoted.
 fn quotes<'a>(study: &'a Study, kind: CodeKind, used: &mut Vec<&'a str>) -> Vec<Quote> {
-    let primary = study.config.primary();
+    let threshold = study.config.suppression_threshold as usize;
     let pure = |codes: &[usize]| codes.iter().all(|&c| study.config.codebook[c].kind == kind);
     let mut candidates: Vec<&crate::model::Excerpt> = study
         .excerpts
@@ -280,38 +288,26 @@ fn quotes<'a>(study: &'a Study, kind: CodeKind, used: &mut Vec<&'a str>) -> Vec<
             e.consent
                 && e.text.chars().count() <= QUOTE_MAX_CHARS
                 && kind_matches(study, &e.codes, kind)
-                && !used.contains(&e.id.as_str())
         })
         .collect();
     // Stable: id order within each group.
     candidates.sort_by_key(|e| !pure(&e.codes));
-    let mut used_sources: Vec<&str> = Vec::new();
     let mut out = Vec::new();
     for e in candidates {
         if out.len() == QUOTES_PER_KIND {
             break;
         }
-        if used_sources.contains(&e.source_id.as_str()) {
+        if used.contains(&e.source_id.as_str()) {
             continue;
         }
-        used_sources.push(&e.source_id);
-        used.push(&e.id);
-        let source = match e.source_kind {
-            SourceKind::Interview => "interview",
-            SourceKind::FocusGroup => "focus group",
+        let Some((attribution, coarsened)) = attribution(study, e, threshold) else {
+            continue;
         };
-        let level = match e.level {
-            Level::Local => "local level",
-            Level::National => "national level",
-            Level::Global => "global level",
-        };
-        let population = primary
-            .categories
-            .get(e.population)
-            .map_or("", |c| c.label.as_str());
+        used.push(&e.source_id);
         out.push(Quote {
             text: e.text.clone(),
-            attribution: format!("{source}, {level}, {}", population.to_lowercase()),
+            attribution,
+            coarsened,
             codes: e
                 .codes
                 .iter()
@@ -320,6 +316,71 @@ fn quotes<'a>(study: &'a Study, kind: CodeKind, used: &mut Vec<&'a str>) -> Vec<
         });
     }
     out
+}
+
+/// How precisely a quote's source is described.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detail {
+    /// Kind, level and population.
+    Full,
+    /// Kind and level.
+    Level,
+    /// Kind only.
+    Kind,
+    /// Nothing: "a participant".
+    Nothing,
+}
+
+/// The attribution of excerpt `e`: the most precise of kind-level-population,
+/// kind-level, kind, and nothing, that at least `threshold` distinct sources of the
+/// study share (consented or not: a reader cannot tell them apart), with whether it
+/// was coarsened. `None` when the study has fewer than `threshold` sources at all.
+fn attribution(
+    study: &Study,
+    e: &crate::model::Excerpt,
+    threshold: usize,
+) -> Option<(String, bool)> {
+    let fits = |detail: Detail, other: &crate::model::Excerpt| {
+        (detail >= Detail::Nothing || other.source_kind == e.source_kind)
+            && (detail >= Detail::Kind || other.level == e.level)
+            && (detail >= Detail::Level || other.population == e.population)
+    };
+    let sources = |detail: Detail| {
+        let mut ids: Vec<&str> = study
+            .excerpts
+            .iter()
+            .filter(|o| fits(detail, o))
+            .map(|o| o.source_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let detail = [Detail::Full, Detail::Level, Detail::Kind, Detail::Nothing]
+        .into_iter()
+        .find(|&d| sources(d) >= threshold)?;
+    let source = match e.source_kind {
+        SourceKind::Interview => "interview",
+        SourceKind::FocusGroup => "focus group",
+    };
+    let level = match e.level {
+        Level::Local => "local level",
+        Level::National => "national level",
+        Level::Global => "global level",
+    };
+    let population = study
+        .config
+        .primary()
+        .categories
+        .get(e.population)
+        .map_or(String::new(), |c| c.label.to_lowercase());
+    let text = match detail {
+        Detail::Full => format!("{source}, {level}, {population}"),
+        Detail::Level => format!("{source}, {level} (population withheld)"),
+        Detail::Kind => format!("{source} (level and population withheld)"),
+        Detail::Nothing => "a participant (source withheld)".to_owned(),
+    };
+    Some((text, detail != Detail::Full))
 }
 
 fn themes(study: &Study, kind: CodeKind) -> Vec<Theme> {
@@ -367,5 +428,172 @@ mod tests {
         assert_eq!(display_count(0, 3), "0");
         assert_eq!(display_count(2, 3), "<3");
         assert_eq!(display_count(3, 3), "3");
+    }
+
+    /// A study with one population dimension (two categories), one code of each kind
+    /// and the given excerpts (no organisations: quotes do not need them).
+    fn study_with(excerpts: Vec<crate::model::Excerpt>) -> Study {
+        let config = crate::study::StudyConfig::parse(
+            r##"
+schema = 1
+title = "t"
+subtitle = "s"
+short_title = "t"
+version = "1"
+created = "2017-01-17"
+synthetic = true
+suppression_threshold = 3
+tie_rule = "union"
+seed = 7
+primary_dimension = "population"
+
+[[authors]]
+name = "A"
+affiliation = "B"
+
+[event]
+name = "E"
+place = "P"
+date = "2017-01-17"
+
+[[waves]]
+id = "w"
+label = "W"
+year = 2016
+
+[[dimensions]]
+column = "population"
+label = "Population served"
+[[dimensions.categories]]
+id = "pud"
+label = "People who use drugs"
+colour = "#E69F00"
+[[dimensions.categories]]
+id = "sw"
+label = "Sex workers"
+colour = "#009E73"
+
+[[codebook]]
+id = "silos"
+label = "Working in silos"
+kind = "challenge"
+
+[[codebook]]
+id = "movement"
+label = "Belonging to a movement"
+kind = "benefit"
+
+[[codebook]]
+id = "early_roles"
+label = "Explore roles early"
+kind = "recommendation"
+
+[methods]
+field_visit_countries = []
+observed_meetings = []
+"##,
+        )
+        .expect("test config parses");
+        Study::new(config, Vec::new(), Vec::new(), excerpts)
+    }
+
+    /// Excerpt `id` of `source`, with codes (0 challenge, 1 benefit, 2 recommendation).
+    fn excerpt(
+        id: &str,
+        source: &str,
+        kind: SourceKind,
+        level: Level,
+        population: usize,
+        codes: &[usize],
+    ) -> crate::model::Excerpt {
+        crate::model::Excerpt {
+            id: id.into(),
+            source_id: source.into(),
+            source_kind: kind,
+            level,
+            country: String::new(),
+            population,
+            codes: codes.to_vec(),
+            consent: true,
+            text: format!("Words of {id}."),
+        }
+    }
+
+    #[test]
+    fn an_attribution_shared_by_too_few_sources_is_coarsened() {
+        use Level::{Global, Local};
+        use SourceKind::{FocusGroup, Interview};
+        let s = study_with(vec![
+            // Three local interviews with people who use drugs: full attribution.
+            excerpt("E01", "I1", Interview, Local, 0, &[0]),
+            excerpt("E02", "I2", Interview, Local, 0, &[1]),
+            excerpt("E03", "I3", Interview, Local, 0, &[2]),
+            // One global interview with sex workers among three global interviews.
+            excerpt("E04", "I4", Interview, Global, 1, &[0]),
+            excerpt("E05", "I5", Interview, Global, 0, &[1]),
+            excerpt("E06", "I6", Interview, Global, 0, &[2]),
+            // One focus group, and one local interview with sex workers.
+            excerpt("E07", "F1", FocusGroup, Local, 1, &[0]),
+            excerpt("E08", "I7", Interview, Local, 1, &[0]),
+        ]);
+        let v = build(&s);
+        let said: Vec<(&str, &str, bool)> = v
+            .quotes
+            .challenge
+            .iter()
+            .map(|q| (q.text.as_str(), q.attribution.as_str(), q.coarsened))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "Words of E01.",
+                    "interview, local level, people who use drugs",
+                    false
+                ),
+                (
+                    "Words of E04.",
+                    "interview, global level (population withheld)",
+                    true
+                ),
+                ("Words of E07.", "a participant (source withheld)", true),
+                (
+                    "Words of E08.",
+                    "interview, local level (population withheld)",
+                    true
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_source_is_quoted_once_across_all_kinds() {
+        use Level::Local;
+        use SourceKind::Interview;
+        // Source I1 has an excerpt of every kind; I2 only a benefit.
+        let mut excerpts = vec![
+            excerpt("E01", "I1", Interview, Local, 0, &[0]),
+            excerpt("E02", "I1", Interview, Local, 0, &[1]),
+            excerpt("E03", "I1", Interview, Local, 0, &[2]),
+            excerpt("E04", "I2", Interview, Local, 0, &[1]),
+            excerpt("E05", "I3", Interview, Local, 0, &[0]),
+        ];
+        excerpts[4].consent = false;
+        let v = build(&study_with(excerpts));
+        let texts = |q: &[Quote]| q.iter().map(|q| q.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&v.quotes.challenge), ["Words of E01."]);
+        assert_eq!(texts(&v.quotes.benefit), ["Words of E04."]);
+        assert!(v.quotes.recommendation.is_empty());
+    }
+
+    #[test]
+    fn a_study_with_too_few_sources_quotes_nobody() {
+        use Level::Local;
+        use SourceKind::Interview;
+        let v = build(&study_with(vec![
+            excerpt("E01", "I1", Interview, Local, 0, &[0]),
+            excerpt("E02", "I2", Interview, Local, 0, &[0]),
+        ]));
+        assert!(v.quotes.challenge.is_empty());
     }
 }

@@ -1,11 +1,28 @@
-//! Which groups may be shown: primary suppression of small groups and complementary
-//! suppression, so a hidden count cannot be recovered by subtraction.
+//! Disclosure control: what the documents may show so that no small group can be
+//! singled out, alone or by combining every number they publish.
 //!
-//! A category is hidden when it has fewer organisations than the study's threshold
-//! (primary suppression). When exactly one non-empty category of a set is hidden, its
-//! size would follow from the total minus the others, so the smallest other non-empty
-//! category is hidden with it (complementary suppression). Figures and tables ask
-//! this module, never the threshold directly.
+//! * [`engine`]: linked tables over atoms, primary suppression of cells describing
+//!   fewer organisations than the threshold, and secondary suppression across all
+//!   tables together until no hidden value is determined, by linear algebra (the
+//!   GaussSuppression criterion) or by bounds (exact linear programs).
+//! * [`counts`]: the count tables the documents print (each dimension with the total,
+//!   the conceptual grid, top brokers by category) built as one [`engine::Problem`].
+//! * [`combos`]: figures that draw several attributes of one organisation at once
+//!   (the network map): which combinations are too rare to show, and how to merge them.
+//! * [`public`]: the public `stats.json` a PDF may carry, with hidden groups `null`.
+//!
+//! [`hidden`] and [`hidden_cells`] are the older table-by-table rules that the
+//! documents still use until they are wired to [`counts`]; they protect one table at a
+//! time and do not see links between tables (see `data/README.md`).
+
+pub mod combos;
+pub mod counts;
+pub mod engine;
+mod lp;
+pub mod public;
+mod rational;
+
+pub use engine::{Cell, DisclosureError, Kind, Mark, Problem, Protection, Range};
 
 /// For each count, whether to hide it: `counts` are the sizes of the categories of one
 /// dimension (or one row of a table), `threshold` the smallest size that may be shown.
