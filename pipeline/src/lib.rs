@@ -14,6 +14,7 @@ pub mod csvtext;
 pub mod diag;
 pub mod disclosure;
 pub mod figures;
+pub mod findings;
 pub mod load;
 pub mod lock;
 pub mod manifest;
