@@ -411,61 +411,7 @@ pub fn findings(study: &Study, waves: &[WaveStats], changes: &[ChangeStats]) -> 
         })
         .collect();
 
-    let changes = changes
-        .iter()
-        .map(|c| {
-            let pair = format!("{}->{}", c.from, c.to);
-            let ties_id = change_id(&pair, "ties");
-            let dimensions = c
-                .inference
-                .dimensions
-                .iter()
-                .map(|d| {
-                    let cross_id = change_id(&pair, &format!("cross:{}", d.column));
-                    let new_id = change_id(&pair, &format!("new-cross:{}", d.column));
-                    let dc = c.dimensions.iter().find(|x| x.column == d.column);
-                    let new_test = dc
-                        .and_then(|x| x.new_cross_test.clone())
-                        .unwrap_or_else(empty_test);
-                    let new_ei = dc.and_then(|x| x.new_cross_share).map(|s| 2.0 * s - 1.0);
-                    DimensionFindings {
-                        column: d.column.clone(),
-                        role: d.role,
-                        cross_share: change_finding(&d.cross_share, &cross_id, adj(&cross_id)),
-                        ei_index: change_finding(&d.ei_index, &cross_id, adj(&cross_id)),
-                        new_ties: mixing_finding(
-                            &d.column,
-                            d.role,
-                            c.new_ties,
-                            &new_test,
-                            new_ei,
-                            new_id.clone(),
-                            adj(&new_id),
-                        ),
-                        categories: d
-                            .categories
-                            .iter()
-                            .map(|cat| {
-                                let id =
-                                    change_id(&pair, &format!("mean-ties:{}:{}", d.column, cat.id));
-                                CategoryFinding {
-                                    id: cat.id.clone(),
-                                    mean_ties: change_finding(&cat.mean_ties, &id, adj(&id)),
-                                }
-                            })
-                            .collect(),
-                    }
-                })
-                .collect();
-            ChangeFindings {
-                from: c.from.clone(),
-                to: c.to.clone(),
-                ties: change_finding(&c.inference.ties, &ties_id, adj(&ties_id)),
-                mean_degree: change_finding(&c.inference.mean_degree, &ties_id, adj(&ties_id)),
-                dimensions,
-            }
-        })
-        .collect();
+    let changes = changes.iter().map(|c| change_findings(c, &adj)).collect();
 
     Findings {
         alpha: ALPHA,
@@ -490,6 +436,60 @@ pub fn findings(study: &Study, waves: &[WaveStats], changes: &[ChangeStats]) -> 
         mixing,
         changes,
         themes: themes(study),
+    }
+}
+
+/// The claims about one change between waves; `adj` gives a family test's adjusted
+/// p-value by id.
+fn change_findings(c: &ChangeStats, adj: &impl Fn(&str) -> Option<f64>) -> ChangeFindings {
+    let pair = format!("{}->{}", c.from, c.to);
+    let ties_id = change_id(&pair, "ties");
+    let dimensions = c
+        .inference
+        .dimensions
+        .iter()
+        .map(|d| {
+            let cross_id = change_id(&pair, &format!("cross:{}", d.column));
+            let new_id = change_id(&pair, &format!("new-cross:{}", d.column));
+            let dc = c.dimensions.iter().find(|x| x.column == d.column);
+            let new_test = dc
+                .and_then(|x| x.new_cross_test.clone())
+                .unwrap_or_else(empty_test);
+            let new_ei = dc.and_then(|x| x.new_cross_share).map(|s| 2.0 * s - 1.0);
+            DimensionFindings {
+                column: d.column.clone(),
+                role: d.role,
+                cross_share: change_finding(&d.cross_share, &cross_id, adj(&cross_id)),
+                ei_index: change_finding(&d.ei_index, &cross_id, adj(&cross_id)),
+                new_ties: mixing_finding(
+                    &d.column,
+                    d.role,
+                    c.new_ties,
+                    &new_test,
+                    new_ei,
+                    new_id.clone(),
+                    adj(&new_id),
+                ),
+                categories: d
+                    .categories
+                    .iter()
+                    .map(|cat| {
+                        let id = change_id(&pair, &format!("mean-ties:{}:{}", d.column, cat.id));
+                        CategoryFinding {
+                            id: cat.id.clone(),
+                            mean_ties: change_finding(&cat.mean_ties, &id, adj(&id)),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    ChangeFindings {
+        from: c.from.clone(),
+        to: c.to.clone(),
+        ties: change_finding(&c.inference.ties, &ties_id, adj(&ties_id)),
+        mean_degree: change_finding(&c.inference.mean_degree, &ties_id, adj(&ties_id)),
+        dimensions,
     }
 }
 

@@ -208,16 +208,16 @@ pub struct Shares {
     pub units: Vec<u32>,
     /// Totals per wave.
     width: usize,
-    /// `earlier[r * width + j]`: respondent `r`'s share of total `j` in the earlier
-    /// wave (a tie split equally among the reports that make it; the bootstrap).
-    earlier: Vec<i64>,
-    /// The same for the later wave.
-    later: Vec<i64>,
-    /// The same, but only of the pairs that one side alone ever named (they move with
-    /// that side when its waves are swapped; the permutations).
-    solo_earlier: Vec<i64>,
-    /// The same for the later wave.
-    solo_later: Vec<i64>,
+    /// `split[r * 2 width + j]`: respondent `r`'s share of total `j` in the earlier
+    /// wave, and at `width + j` in the later wave (a tie split equally among the
+    /// reports that make it; the bootstrap).
+    split: Vec<i64>,
+    /// The totals of both waves (`2 width`) of the pairs that one side alone ever
+    /// named (they move with that side when its waves are swapped; the permutations).
+    solo_totals: Vec<i64>,
+    /// `solo_moves[r * width + j]`: what swapping respondent `r` moves into the earlier
+    /// wave's total `j` (and out of the later's): its later minus its earlier part.
+    solo_moves: Vec<i64>,
     /// The pairs both sides named at some time.
     coupled: Vec<Coupled>,
     /// The tie rule.
@@ -250,37 +250,7 @@ impl Shares {
         rule: TieRule,
         dims: &[Dimension<'_>],
     ) -> Shares {
-        let mut stats = vec![
-            Stat::Scaled {
-                index: 0,
-                divisor: 2,
-            },
-            Stat::Scaled {
-                index: 0,
-                divisor: n as u64,
-            },
-        ];
-        let mut width = 1;
-        for d in dims {
-            let cross = width;
-            stats.push(Stat::Ratio {
-                num: cross,
-                den: 0,
-                ei: false,
-            });
-            stats.push(Stat::Ratio {
-                num: cross,
-                den: 0,
-                ei: true,
-            });
-            for (c, &size) in d.sizes.iter().enumerate() {
-                stats.push(Stat::Scaled {
-                    index: cross + 1 + c,
-                    divisor: 2 * size as u64,
-                });
-            }
-            width += 1 + d.sizes.len();
-        }
+        let (stats, width) = layout(n, dims);
         // The totals a tie between `a` and `b` counts in.
         let adds = |a: u32, b: u32| {
             let mut out = vec![0];
@@ -301,21 +271,20 @@ impl Shares {
             unit_of[u as usize] = i;
         }
         let rows = units.len() * width;
-        let split = |reports: &[(u32, u32)]| {
-            let mut out = vec![0i64; rows];
+        let mut split = vec![0i64; 2 * rows];
+        for (wave, reports) in [earlier, later].into_iter().enumerate() {
             for t in design::reported_ties(reports, rule) {
                 let each = if t.reporters() == 2 { 1 } else { 2 };
+                let add = adds(t.a, t.b);
                 for (end, named) in [(t.a, t.a_named), (t.b, t.b_named)] {
                     let u = unit_of[end as usize];
                     if named && u != usize::MAX {
-                        adds(t.a, t.b)
-                            .into_iter()
-                            .for_each(|j| out[u * width + j] += each);
+                        let row = u * 2 * width + wave * width;
+                        add.iter().for_each(|&j| split[row + j] += each);
                     }
                 }
             }
-            out
-        };
+        }
         let (mut solo_earlier, mut solo_later) = (vec![0i64; rows], vec![0i64; rows]);
         let mut coupled = Vec::new();
         for (a, b, named) in pair_reports(earlier, later) {
@@ -348,11 +317,22 @@ impl Shares {
                 }
             }
         }
+        let mut solo_totals = vec![0i64; 2 * width];
+        for r in 0..units.len() {
+            for j in 0..width {
+                solo_totals[j] += solo_earlier[r * width + j];
+                solo_totals[width + j] += solo_later[r * width + j];
+            }
+        }
+        let solo_moves = solo_later
+            .iter()
+            .zip(&solo_earlier)
+            .map(|(l, e)| l - e)
+            .collect();
         Shares {
-            earlier: split(earlier),
-            later: split(later),
-            solo_earlier,
-            solo_later,
+            split,
+            solo_totals,
+            solo_moves,
             coupled,
             rule,
             units,
@@ -365,17 +345,20 @@ impl Shares {
     /// `units`, repeats allowed), each bringing its split share: a bootstrap
     /// replicate. Every respondent once gives the observed totals.
     pub fn totals(&self, draws: impl Iterator<Item = usize>) -> (Vec<i64>, Vec<i64>) {
-        let (mut a, mut b) = (vec![0i64; self.width], vec![0i64; self.width]);
-        for r in draws {
-            let span = r * self.width..(r + 1) * self.width;
-            a.iter_mut()
-                .zip(&self.earlier[span.clone()])
-                .for_each(|(x, y)| *x += y);
-            b.iter_mut()
-                .zip(&self.later[span])
-                .for_each(|(x, y)| *x += y);
+        // Count each respondent's draws first, then sum the rows in order: one pass
+        // through memory instead of one random row per draw.
+        let mut times = vec![0u32; self.units.len()];
+        draws.for_each(|r| times[r] += 1);
+        let w = 2 * self.width;
+        let mut both = vec![0i64; w];
+        for (row, &k) in self.split.chunks_exact(w).zip(&times) {
+            if k != 0 {
+                let k = i64::from(k);
+                both.iter_mut().zip(row).for_each(|(x, y)| *x += k * y);
+            }
         }
-        (a, b)
+        let b = both.split_off(self.width);
+        (both, b)
     }
 
     /// The statistics of totals `t`, in the order of [`Shares::new`].
@@ -392,13 +375,21 @@ impl Shares {
     /// the respondents flagged in `swap` (a permutation). No swap gives the observed
     /// totals.
     pub fn swapped(&self, swap: &[bool]) -> (Vec<i64>, Vec<i64>) {
-        let (mut a, mut b) = (vec![0i64; self.width], vec![0i64; self.width]);
-        for (r, &s) in swap.iter().enumerate() {
-            let span = r * self.width..(r + 1) * self.width;
-            let (e, l) = (&self.solo_earlier[span.clone()], &self.solo_later[span]);
-            let (into_a, into_b) = if s { (l, e) } else { (e, l) };
-            a.iter_mut().zip(into_a).for_each(|(x, y)| *x += y);
-            b.iter_mut().zip(into_b).for_each(|(x, y)| *x += y);
+        let w = self.width;
+        let mut moved = vec![0i64; w];
+        for (r, _) in swap.iter().enumerate().filter(|&(_, &s)| s) {
+            moved
+                .iter_mut()
+                .zip(&self.solo_moves[r * w..(r + 1) * w])
+                .for_each(|(x, y)| *x += y);
+        }
+        let (mut a, mut b) = (
+            self.solo_totals[..w].to_vec(),
+            self.solo_totals[w..].to_vec(),
+        );
+        for j in 0..w {
+            a[j] += moved[j];
+            b[j] -= moved[j];
         }
         for p in &self.coupled {
             let flip = |unit: usize| swap.get(unit).copied().unwrap_or(false);
@@ -418,6 +409,42 @@ impl Shares {
         }
         (a, b)
     }
+}
+
+/// The statistics of [`Shares::new`] and the number of totals per wave.
+fn layout(n: usize, dims: &[Dimension<'_>]) -> (Vec<Stat>, usize) {
+    let mut stats = vec![
+        Stat::Scaled {
+            index: 0,
+            divisor: 2,
+        },
+        Stat::Scaled {
+            index: 0,
+            divisor: n as u64,
+        },
+    ];
+    let mut width = 1;
+    for d in dims {
+        let cross = width;
+        stats.push(Stat::Ratio {
+            num: cross,
+            den: 0,
+            ei: false,
+        });
+        stats.push(Stat::Ratio {
+            num: cross,
+            den: 0,
+            ei: true,
+        });
+        for (c, &size) in d.sizes.iter().enumerate() {
+            stats.push(Stat::Scaled {
+                index: cross + 1 + c,
+                divisor: 2 * size as u64,
+            });
+        }
+        width += 1 + d.sizes.len();
+    }
+    (stats, width)
 }
 
 /// Every pair named in either of the sorted directed report lists, as `(a, b, named)`
@@ -555,10 +582,7 @@ pub fn resample(shares: &Shares, how: Resampling, threads: usize) -> Vec<Change>
             return vec![None; shares.stats.len()];
         }
         let mut g = rng::generator(how.bootstrap_seed, i as u64);
-        let draws: Vec<usize> = (0..r)
-            .map(|_| rng::below(&mut g, r as u32) as usize)
-            .collect();
-        let (x, y) = shares.totals(draws.into_iter());
+        let (x, y) = shares.totals((0..r).map(|_| rng::below(&mut g, r as u32) as usize));
         shares.changes(&x, &y)
     });
     // Per permutation and statistic: (at least, at most) the observed change. A

@@ -272,6 +272,7 @@ fn a_single_organisation() -> Result<(), PolarsError> {
             w.network.mean_degree,
             w.network.average_clustering
         ),
+        // Density is 0/0 without a pair of organisations: null (networkx gives 0).
         (None, Some(0.0), Some(0.0))
     );
     assert_eq!(
@@ -379,6 +380,9 @@ fn declining_study() -> Study {
 fn findings_say_decreased_when_collaboration_fell() -> Result<(), PolarsError> {
     use crate::findings::{ChangeVerdict, MixingVerdict};
     let s = compute(&declining_study(), 2)?;
+    // Bootstrap, permutations and verdicts do not depend on the thread count.
+    assert_eq!(s, compute(&declining_study(), 1)?);
+    assert_eq!(s, compute(&declining_study(), 8)?);
     let f = &s.findings;
     let c = &f.changes[0];
     assert_eq!(c.ties.verdict, ChangeVerdict::Decreased, "{:?}", c.ties);
@@ -480,5 +484,68 @@ fn sensitivity_by_hand() -> Result<(), PolarsError> {
     // union/all, reciprocated/all, union/respondents, reciprocated/respondents.
     assert_eq!(views, vec![(5, 5), (5, 1), (4, 4), (4, 1)]);
     assert_eq!(w.networks[2].mean_degree, Some(2.0));
+    Ok(())
+}
+
+/// The most-cited theme counts sources, not excerpts, and reports equal counts as a
+/// tie; the views list themes in the same order.
+#[test]
+fn most_cited_themes_count_sources_and_keep_ties() -> Result<(), PolarsError> {
+    use crate::findings::ThemeVerdict;
+    use crate::model::{Excerpt, Level, SourceKind};
+    use crate::study::{Code, CodeKind};
+    let mut study = small_study();
+    study.config.codebook = ["c1", "c2", "c3"]
+        .iter()
+        .map(|id| Code {
+            id: (*id).to_owned(),
+            label: id.to_uppercase(),
+            kind: CodeKind::Challenge,
+        })
+        .collect();
+    // c1: three excerpts of one source; c2: sources s1, s2; c3: sources s2, s3.
+    let coded = [
+        ("s1", 0),
+        ("s1", 0),
+        ("s1", 0),
+        ("s1", 1),
+        ("s2", 1),
+        ("s2", 2),
+        ("s3", 2),
+    ];
+    study.excerpts = coded
+        .iter()
+        .enumerate()
+        .map(|(i, &(source, code))| Excerpt {
+            id: format!("E{i}"),
+            source_id: source.to_owned(),
+            source_kind: SourceKind::Interview,
+            level: Level::Local,
+            country: "X".to_owned(),
+            population: 0,
+            codes: vec![code],
+            consent: false,
+            text: "t".to_owned(),
+        })
+        .collect();
+    let s = compute(&study, 1)?;
+    let challenge = &s.findings.themes[0];
+    assert_eq!(
+        (challenge.top.clone(), challenge.sources, challenge.verdict),
+        (
+            vec!["c2".to_owned(), "c3".to_owned()],
+            2,
+            ThemeVerdict::Tied
+        )
+    );
+    assert_eq!(s.findings.themes[1].verdict, ThemeVerdict::NoSources);
+    let views = crate::views::build(&study);
+    let order: Vec<&str> = views
+        .themes
+        .challenge
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    assert_eq!(order, vec!["c2", "c3", "c1"]);
     Ok(())
 }
