@@ -15,6 +15,7 @@ pub mod diag;
 pub mod disclosure;
 pub mod document;
 pub mod figures;
+pub mod findings;
 pub mod load;
 pub mod lock;
 pub mod manifest;

@@ -407,8 +407,10 @@ fn themes(study: &Study, kind: CodeKind) -> Vec<Theme> {
             }
         })
         .collect();
-    // Most frequent first; codebook order breaks ties (the sort is stable).
-    out.sort_by_key(|t| std::cmp::Reverse(t.excerpts));
+    // Raised by the most sources first (the documents say "raised by most sources";
+    // `findings.themes` decides the most-cited theme and reports ties), then by
+    // excerpts; codebook order breaks the remaining ties (the sort is stable).
+    out.sort_by_key(|t| std::cmp::Reverse((t.sources, t.excerpts)));
     out
 }
 

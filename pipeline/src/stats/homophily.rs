@@ -1,6 +1,7 @@
 //! Ties within and across the categories of a dimension: mixing matrix, E-I indices,
 //! cross-category ratios, Newman's attribute assortativity and the permutation test of
-//! the E-I index.
+//! the E-I index (labels permuted within response strata, both tails, closed-form
+//! null mean).
 //!
 //! The functions take plain tie lists and a category index per node, so they can be
 //! checked on hand-made graphs. Counts are integers; each ratio is one division of
@@ -10,6 +11,9 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::ops::Range;
+
+use crate::stats::design::{self, Strata};
 use crate::stats::graph::ratio_i128;
 use crate::stats::rng;
 
@@ -143,62 +147,118 @@ pub fn cross_ratio(members: impl Iterator<Item = usize>, ext: &[u32], deg: &[u32
 pub struct PermutationTest {
     /// Label permutations drawn.
     pub permutations: u32,
-    /// Mean E-I index over the permutations (the E-I expected without homophily);
-    /// `None` without ties or permutations.
+    /// Ties inside categories as observed.
+    pub observed_internal: u64,
+    /// Ties inside categories expected under the permutations (closed form,
+    /// [`design::expected_internal`]); `None` without ties.
+    pub expected_internal: Option<f64>,
+    /// The E-I index expected under the permutations, `1 - 2 E[I] / m` (closed form);
+    /// `None` without ties.
     pub null_mean: Option<f64>,
-    /// Permutations whose E-I index is at most the observed one.
-    pub as_extreme: u32,
-    /// One-sided p-value for homophily, `(as_extreme + 1) / (permutations + 1)`; `None`
-    /// without ties or permutations.
-    pub p_value: Option<f64>,
+    /// The mean E-I index over the permutations drawn (the Monte Carlo estimate of
+    /// `null_mean`); `None` without ties or permutations.
+    pub permutation_mean: Option<f64>,
+    /// Permutations with at least as many ties inside categories as observed.
+    pub at_least: u32,
+    /// Permutations with at most as many ties inside categories as observed.
+    pub at_most: u32,
+    /// One-sided p-value for homophily (more ties within categories than chance),
+    /// `(at_least + 1) / (permutations + 1)`; `None` without ties or permutations.
+    pub p_within: Option<f64>,
+    /// One-sided p-value for heterophily (more ties across categories than chance),
+    /// `(at_most + 1) / (permutations + 1)`; `None` without ties or permutations.
+    pub p_across: Option<f64>,
+    /// Two-sided p-value, `min(1, 2 min(p_within, p_across))`.
+    pub p_two_sided: Option<f64>,
 }
 
 /// Permutations handed to a thread at a time (and packed into one word per node).
 const PERMUTATION_BLOCK: usize = 8;
 
-/// Tests whether ties stay inside categories more than chance: the category labels
-/// are shuffled across all nodes `permutations` times (Fisher-Yates, permutation `i`
-/// drawn from stream `i` of the ChaCha8 generator seeded by `seed`), and the E-I index
-/// recomputed on the same ties each time.
+/// Tests whether ties stay inside categories more (or less) than chance: the category
+/// labels are shuffled within each stratum of `strata` `permutations` times
+/// (Fisher-Yates per stratum, in stratum order, permutation `i` drawn from stream `i`
+/// of the ChaCha8 generator seeded by `seed`), and the ties inside categories counted
+/// on the same ties each time. With [`Strata::whole`] this is the shuffle over all
+/// organisations; with [`Strata::by_response`] labels move only among respondents and
+/// only among non-respondents, which is the null the survey design supports.
 ///
-/// Since the number of ties is fixed, `E-I <= observed` is the same as
-/// `internal ties >= observed`, so the test counts integers and the result does not depend on the
-/// number of threads.
+/// Since the number of ties is fixed, the E-I index is `1 - 2 I / m`, so both tails
+/// compare integers and the result does not depend on the number of threads.
 pub fn ei_permutation_test(
     ties: &[(u32, u32)],
     labels: &[u32],
+    strata: &Strata,
     permutations: u32,
     seed: [u8; 32],
     threads: usize,
 ) -> PermutationTest {
-    let none = PermutationTest {
+    let observed = count_internal(ties, labels);
+    let expected = design::expected_internal(ties, labels, strata);
+    let m = ties.len() as f64;
+    let mut test = PermutationTest {
         permutations,
-        null_mean: None,
-        as_extreme: 0,
-        p_value: None,
+        observed_internal: observed,
+        expected_internal: expected,
+        null_mean: expected.map(|i| 1.0 - 2.0 * i / m),
+        permutation_mean: None,
+        at_least: 0,
+        at_most: 0,
+        p_within: None,
+        p_across: None,
+        p_two_sided: None,
     };
     if ties.is_empty() || permutations == 0 {
-        return none;
+        return test;
     }
-    let internal_counts = if labels.iter().all(|&l| l < 256) {
-        let small: Vec<u8> = labels.iter().map(|&l| l as u8).collect();
-        permuted_internal_small(ties, &small, permutations, seed, threads)
+    // Renumber the nodes so that each stratum is one run of positions; the engine
+    // then shuffles each run in place.
+    let layout = strata.layout();
+    let at = |v: u32| layout.position[v as usize];
+    let moved: Vec<(u32, u32)> = ties.iter().map(|&(a, b)| (at(a), at(b))).collect();
+    let mut placed = vec![0u32; labels.len()];
+    for (v, &l) in labels.iter().enumerate() {
+        placed[layout.position[v] as usize] = l;
+    }
+    let segments = &layout.segments;
+    let internal_counts = if placed.iter().all(|&l| l < 256) {
+        let small: Vec<u8> = placed.iter().map(|&l| l as u8).collect();
+        permuted_internal_small(&moved, &small, segments, permutations, seed, threads)
     } else {
-        permuted_internal(ties, labels, permutations, seed, threads)
+        permuted_internal(&moved, &placed, segments, permutations, seed, threads)
     };
-    let observed = count_internal(ties, labels);
-    let as_extreme = internal_counts.iter().filter(|&&i| i >= observed).count() as u32;
+    let at_least = internal_counts.iter().filter(|&&i| i >= observed).count() as u32;
+    let at_most = internal_counts.iter().filter(|&&i| i <= observed).count() as u32;
     let total: u128 = internal_counts.iter().map(|&i| u128::from(i)).sum();
     // Mean E-I = (P m - 2 sum I) / (P m).
     let pm = i128::from(permutations) * ties.len() as i128;
-    PermutationTest {
-        permutations,
-        null_mean: Some(ratio_i128(pm - 2 * total as i128, pm)),
-        as_extreme,
-        p_value: Some(ratio_i128(
-            i128::from(as_extreme) + 1,
-            i128::from(permutations) + 1,
-        )),
+    let p = |k: u32| ratio_i128(i128::from(k) + 1, i128::from(permutations) + 1);
+    let (within, across) = (p(at_least), p(at_most));
+    test.permutation_mean = Some(ratio_i128(pm - 2 * total as i128, pm));
+    test.at_least = at_least;
+    test.at_most = at_most;
+    test.p_within = Some(within);
+    test.p_across = Some(across);
+    test.p_two_sided = Some(two_sided(within, across));
+    test
+}
+
+/// The two-sided p-value of two one-sided permutation p-values: twice the smaller,
+/// at most 1.
+pub fn two_sided(p_low: f64, p_high: f64) -> f64 {
+    (2.0 * p_low.min(p_high)).min(1.0)
+}
+
+/// Shuffles `labels` within each of `segments` in order, from one generator: the
+/// draws of the stratified permutation, identical to one whole shuffle when there is
+/// one segment covering everything.
+fn shuffle_segments<T>(
+    rng: &mut impl rand_chacha::rand_core::RngCore,
+    labels: &mut [T],
+    segments: &[Range<usize>],
+) {
+    for s in segments {
+        rng::shuffle(rng, &mut labels[s.clone()]);
     }
 }
 
@@ -213,6 +273,7 @@ fn count_internal<L: Copy + Eq>(ties: &[(u32, u32)], labels: &[L]) -> u64 {
 fn permuted_internal_small(
     ties: &[(u32, u32)],
     labels: &[u8],
+    segments: &[Range<usize>],
     permutations: u32,
     seed: [u8; 32],
     threads: usize,
@@ -222,7 +283,7 @@ fn permuted_internal_small(
         let mut shuffled = labels.to_vec();
         for (lane, i) in range.clone().enumerate() {
             shuffled.copy_from_slice(labels);
-            rng::shuffle(&mut rng::generator(seed, i as u64), &mut shuffled);
+            shuffle_segments(&mut rng::generator(seed, i as u64), &mut shuffled, segments);
             for (word, &l) in packed.iter_mut().zip(&shuffled) {
                 *word |= u64::from(l) << (8 * lane);
             }
@@ -235,6 +296,7 @@ fn permuted_internal_small(
 fn permuted_internal(
     ties: &[(u32, u32)],
     labels: &[u32],
+    segments: &[Range<usize>],
     permutations: u32,
     seed: [u8; 32],
     threads: usize,
@@ -244,7 +306,7 @@ fn permuted_internal(
         range
             .map(|i| {
                 shuffled.copy_from_slice(labels);
-                rng::shuffle(&mut rng::generator(seed, i as u64), &mut shuffled);
+                shuffle_segments(&mut rng::generator(seed, i as u64), &mut shuffled, segments);
                 count_internal(ties, &shuffled)
             })
             .collect()
@@ -405,17 +467,93 @@ mod tests {
         ties.push((4, 5));
         let labels: Vec<u32> = (0..10).map(|v| u32::from(v >= 5)).collect();
         let seed = rng::derive_seed(1, "test", "c", "w");
-        let one = ei_permutation_test(&ties, &labels, 999, seed, 1);
-        let many = ei_permutation_test(&ties, &labels, 999, seed, 3);
+        let whole = Strata::whole(10);
+        let one = ei_permutation_test(&ties, &labels, &whole, 999, seed, 1);
+        let many = ei_permutation_test(&ties, &labels, &whole, 999, seed, 3);
         assert_eq!(one, many);
-        assert!(one.p_value.is_some_and(|p| p < 0.01), "{one:?}");
-        // Without homophily, random labels give E-I near 1 - 2 (2 C(5,2)) / C(10,2) = 1/9.
+        assert!(one.p_within.is_some_and(|p| p < 0.01), "{one:?}");
+        assert_eq!(one.p_across, Some(1.0));
+        assert_eq!(one.p_two_sided, one.p_within.map(|p| 2.0 * p));
+        // Without homophily, random labels give E-I 1 - 2 (2 C(5,2)) / C(10,2) = 1/9
+        // exactly (closed form), and near it on average over the permutations.
         assert!(
-            one.null_mean.is_some_and(|m| (m - 1.0 / 9.0).abs() < 0.05),
+            one.null_mean.is_some_and(|m| (m - 1.0 / 9.0).abs() < 1e-15),
+            "{one:?}"
+        );
+        assert!(
+            one.permutation_mean
+                .is_some_and(|m| (m - 1.0 / 9.0).abs() < 0.05),
             "{one:?}"
         );
         let wide: Vec<u32> = labels.iter().map(|&l| l * 300).collect();
-        assert_eq!(ei_permutation_test(&ties, &wide, 999, seed, 2), one);
+        let wide_test = ei_permutation_test(&ties, &wide, &whole, 999, seed, 2);
+        assert_eq!(
+            (
+                wide_test.at_least,
+                wide_test.at_most,
+                wide_test.permutation_mean
+            ),
+            (one.at_least, one.at_most, one.permutation_mean)
+        );
+        // Strata change the draws, never the thread independence.
+        let strata = Strata::by_response(&[
+            true, true, false, true, false, true, true, false, true, true,
+        ]);
+        assert_eq!(
+            ei_permutation_test(&ties, &labels, &strata, 999, seed, 1),
+            ei_permutation_test(&ties, &labels, &strata, 999, seed, 3)
+        );
+    }
+
+    /// Within-stratum permutations never move a label across strata: with every
+    /// respondent in category 0 and every non-respondent in category 1, each
+    /// permutation is the observed labelling.
+    #[test]
+    fn stratified_permutations_keep_labels_in_their_stratum() {
+        let ties = vec![(0, 1), (0, 2), (1, 3), (2, 3), (0, 4)];
+        let labels = vec![0, 0, 1, 1, 1];
+        let strata = Strata::by_response(&[true, true, false, false, false]);
+        let t = ei_permutation_test(&ties, &labels, &strata, 40, [5; 32], 1);
+        assert_eq!((t.observed_internal, t.at_least, t.at_most), (2, 40, 40));
+        assert_eq!(t.expected_internal, Some(2.0));
+        // Every permutation gives E-I = 1 - 2 * 2/5 = 0.2, the closed form.
+        for m in [t.permutation_mean, t.null_mean] {
+            assert!(m.is_some_and(|m| (m - 0.2).abs() < 1e-15), "{t:?}");
+        }
+        assert_eq!(
+            (t.p_within, t.p_across, t.p_two_sided),
+            (Some(1.0), Some(1.0), Some(1.0))
+        );
+    }
+
+    /// The Monte Carlo mean of the stratified permutations agrees with the closed form
+    /// within four standard errors on a random graph.
+    #[test]
+    fn closed_form_null_agrees_with_the_permutation_mean() {
+        let mut r = rng::generator([9; 32], 0);
+        let n = 80u32;
+        let responded: Vec<bool> = (0..n).map(|_| rng::below(&mut r, 3) > 0).collect();
+        let labels: Vec<u32> = (0..n).map(|_| rng::below(&mut r, 3)).collect();
+        let mut ties: Vec<(u32, u32)> = (0..400)
+            .map(|_| (rng::below(&mut r, n), rng::below(&mut r, n)))
+            .filter(|&(a, b)| a != b && (responded[a as usize] || responded[b as usize]))
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .collect();
+        ties.sort_unstable();
+        ties.dedup();
+        let strata = Strata::by_response(&responded);
+        let p = 4000u32;
+        let t = ei_permutation_test(&ties, &labels, &strata, p, [4; 32], 2);
+        let (closed, mc) = (
+            t.null_mean.expect("ties"),
+            t.permutation_mean.expect("ties"),
+        );
+        // The E-I index lies in [-1, 1]; its permutation SD here is about 0.05.
+        let se = 0.06 / f64::from(p).sqrt();
+        assert!(
+            (closed - mc).abs() < 4.0 * se,
+            "closed {closed}, Monte Carlo {mc}"
+        );
     }
 
     #[test]
@@ -446,15 +584,26 @@ mod tests {
     #[test]
     fn permutation_test_edge_cases() {
         let seed = [0; 32];
-        let t = ei_permutation_test(&[], &[0, 1], 100, seed, 1);
-        assert_eq!((t.null_mean, t.p_value), (None, None));
-        let t = ei_permutation_test(&[(0, 1)], &[0, 1], 0, seed, 1);
-        assert_eq!((t.null_mean, t.p_value), (None, None));
-        // One category: every permutation ties the observed value, p = 1.
-        let t = ei_permutation_test(&[(0, 1), (1, 2)], &[0, 0, 0], 50, seed, 1);
+        let t = ei_permutation_test(&[], &[0, 1], &Strata::whole(2), 100, seed, 1);
+        assert_eq!((t.null_mean, t.p_within, t.p_two_sided), (None, None, None));
+        let t = ei_permutation_test(&[(0, 1)], &[0, 1], &Strata::whole(2), 0, seed, 1);
+        // The closed form needs no permutation.
         assert_eq!(
-            (t.null_mean, t.as_extreme, t.p_value),
-            (Some(-1.0), 50, Some(1.0))
+            (t.null_mean, t.p_within, t.permutation_mean),
+            (Some(1.0), None, None)
+        );
+        // One category: every permutation ties the observed value, p = 1 both ways.
+        let t = ei_permutation_test(
+            &[(0, 1), (1, 2)],
+            &[0, 0, 0],
+            &Strata::whole(3),
+            50,
+            seed,
+            1,
+        );
+        assert_eq!(
+            (t.null_mean, t.at_least, t.at_most, t.p_within, t.p_across),
+            (Some(-1.0), 50, 50, Some(1.0), Some(1.0))
         );
     }
 }

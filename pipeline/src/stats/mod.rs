@@ -9,22 +9,33 @@
 //! The submodules work on plain tie lists and category labels, so each measure can be
 //! tested without a study: [`graph`] (network structure), [`centrality`] (brokers),
 //! [`homophily`] (mixing, E-I, assortativity, permutation test), [`groups`] (degree by
-//! category), [`qualitative`], [`survey`] and [`rng`] (seeded draws).
+//! category), [`qualitative`], [`survey`] and [`rng`] (seeded draws). The survey's
+//! design (who could report which tie) is in [`design`]; intervals and tests of the
+//! changes between waves in [`inference`]; the tie-rule and non-response views in
+//! [`sensitivity`]. The verdicts drawn from all of these are in [`crate::findings`].
 
 pub mod centrality;
+pub mod design;
 pub mod graph;
 pub mod groups;
 pub mod homophily;
+pub mod inference;
 pub mod qualitative;
 pub mod rng;
+pub mod sensitivity;
 mod survey;
 
 use polars::prelude::{PolarsError, polars_err};
 use serde::{Deserialize, Serialize};
 
+use crate::findings::Findings;
 use crate::model::{SourceKind, Study};
+use crate::stats::design::Strata;
 use crate::stats::graph::{Components, Graph, NetworkStats};
 use crate::stats::groups::Sums;
+use crate::stats::homophily::PermutationTest;
+use crate::stats::inference::ChangeInference;
+use crate::stats::sensitivity::Sensitivity;
 
 pub use qualitative::Qualitative;
 pub use survey::Survey;
@@ -34,7 +45,12 @@ pub use survey::Survey;
 /// 1: `survey`, `waves[].dimensions[].categories[]` degree statistics.
 /// 2: adds `methods`, `waves[].network`, `waves[].brokers`, the homophily keys of
 ///    `waves[].dimensions[]` and their categories, `changes` and `qualitative`.
-pub const STATS_SCHEMA: u32 = 2;
+/// 3: the E-I test permutes labels within response strata and reports both tails
+///    (`ei_test.p_value` and `as_extreme` give way to `p_within`, `p_across`,
+///    `p_two_sided`, `at_least`, `at_most`; `null_mean` is the closed form); adds
+///    `cross_share` and `expected_cross_share` per dimension, the new ties' baseline and
+///    test, `changes[].inference`, `sensitivity` and `findings`.
+pub const STATS_SCHEMA: u32 = 3;
 
 /// How many of the highest-betweenness organisations count as top brokers.
 pub const TOP_BROKERS: usize = 5;
@@ -56,6 +72,10 @@ pub struct Stats {
     pub changes: Vec<ChangeStats>,
     /// The qualitative material.
     pub qualitative: Qualitative,
+    /// The headline numbers under both tie rules and on respondents only.
+    pub sensitivity: Sensitivity,
+    /// Every claim of the documents with its evidence and verdict.
+    pub findings: Findings,
 }
 
 /// Counts for the methods section.
@@ -150,25 +170,60 @@ pub struct DimensionStats {
     pub ei_index: Option<f64>,
     /// Newman's categorical assortativity coefficient.
     pub assortativity: Option<f64>,
-    /// Mean cross-category ratio over all organisations with a tie.
+    /// Mean over the organisations with a tie of their share of ties to other
+    /// categories (a mean of per-organisation ratios, not the share of ties).
     pub cross_ratio: Option<f64>,
+    /// Share of the ties that cross categories, `external / (internal + external)`.
+    pub cross_share: Option<f64>,
+    /// That share expected when labels are permuted within response strata.
+    pub expected_cross_share: Option<f64>,
     /// Permutation test of the E-I index.
     pub ei_test: EiTest,
     /// Organisations among the top brokers (the `top_brokers` of the categories sum to it).
     pub top_brokers: usize,
 }
 
-/// The permutation test of a dimension's E-I index.
+/// The permutation test of a dimension's E-I index, labels permuted within response
+/// strata (see [`homophily::ei_permutation_test`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EiTest {
     /// Label permutations drawn.
     pub permutations: u32,
-    /// Mean E-I index over the permutations.
+    /// Ties inside categories as observed.
+    pub observed_internal: u64,
+    /// Ties inside categories expected under the permutations (closed form).
+    pub expected_internal: Option<f64>,
+    /// The E-I index expected under the permutations (closed form).
     pub null_mean: Option<f64>,
-    /// Permutations with an E-I index at most the observed one.
-    pub as_extreme: u32,
-    /// One-sided p-value for homophily, `(as_extreme + 1) / (permutations + 1)`.
-    pub p_value: Option<f64>,
+    /// The mean E-I index over the permutations drawn (Monte Carlo).
+    pub permutation_mean: Option<f64>,
+    /// Permutations with at least as many ties inside categories as observed.
+    pub at_least: u32,
+    /// Permutations with at most as many ties inside categories as observed.
+    pub at_most: u32,
+    /// One-sided p-value for more ties within categories than chance.
+    pub p_within: Option<f64>,
+    /// One-sided p-value for more ties across categories than chance.
+    pub p_across: Option<f64>,
+    /// Two-sided p-value.
+    pub p_two_sided: Option<f64>,
+}
+
+impl From<PermutationTest> for EiTest {
+    fn from(t: PermutationTest) -> EiTest {
+        EiTest {
+            permutations: t.permutations,
+            observed_internal: t.observed_internal,
+            expected_internal: t.expected_internal,
+            null_mean: t.null_mean,
+            permutation_mean: t.permutation_mean,
+            at_least: t.at_least,
+            at_most: t.at_most,
+            p_within: t.p_within,
+            p_across: t.p_across,
+            p_two_sided: t.p_two_sided,
+        }
+    }
 }
 
 /// Statistics of one category in one wave.
@@ -219,6 +274,8 @@ pub struct ChangeStats {
     pub kept_ties: usize,
     /// Per dimension, in the order of `study.toml`.
     pub dimensions: Vec<DimensionChange>,
+    /// Intervals and tests of the headline changes.
+    pub inference: ChangeInference,
 }
 
 /// The change of one dimension between two waves.
@@ -230,6 +287,11 @@ pub struct DimensionChange {
     pub new_cross: usize,
     /// `new_cross / new_ties`; `None` without new ties.
     pub new_cross_share: Option<f64>,
+    /// `new_cross_share` expected when labels are permuted within response strata of
+    /// the later wave; `None` without new ties.
+    pub new_cross_expected: Option<f64>,
+    /// The permutation test of the new ties' E-I index (headline dimensions only).
+    pub new_cross_test: Option<EiTest>,
     /// Per category, in display order.
     pub categories: Vec<CategoryChange>,
 }
@@ -267,11 +329,14 @@ pub struct NetworkPart {
     pub waves: Vec<WaveStats>,
     /// Between consecutive waves.
     pub changes: Vec<ChangeStats>,
+    /// The tie-rule and non-response views.
+    pub sensitivity: Sensitivity,
 }
 
 /// Completes a [`NetworkPart`] with the methods counts and the qualitative
 /// statistics (cheap, and the only parts that read the excerpts).
 pub fn assemble(study: &Study, network: NetworkPart) -> Stats {
+    let findings = crate::findings::findings(study, &network.waves, &network.changes);
     Stats {
         schema: STATS_SCHEMA,
         synthetic: study.config.synthetic,
@@ -280,6 +345,8 @@ pub fn assemble(study: &Study, network: NetworkPart) -> Stats {
         waves: network.waves,
         changes: network.changes,
         qualitative: qualitative::qualitative(study),
+        sensitivity: network.sensitivity,
+        findings,
     }
 }
 
@@ -297,13 +364,14 @@ pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, PolarsError
     }
     let changes = data
         .windows(2)
-        .zip(study.config.waves.windows(2))
-        .map(|(d, w)| change(study, &labels, (&w[0].id, &d[0]), (&w[1].id, &d[1])))
+        .enumerate()
+        .map(|(i, d)| change(study, &labels, (i, &d[0]), (i + 1, &d[1]), threads))
         .collect();
     Ok(NetworkPart {
         survey,
         waves,
         changes,
+        sensitivity: sensitivity::sensitivity(study, &labels),
     })
 }
 
@@ -349,6 +417,7 @@ fn wave_stats(
     );
     let top = centrality::top_brokers(&cent.betweenness, TOP_BROKERS);
     let degree: Vec<u32> = (0..n).map(|v| g.degree(v) as u32).collect();
+    let strata = Strata::by_response(&design::respondents(study, w));
 
     let mut dimensions = Vec::new();
     let mut all_sums = Vec::new();
@@ -398,6 +467,7 @@ fn wave_stats(
         let test = homophily::ei_permutation_test(
             ties,
             lab,
+            &strata,
             config.permutations,
             rng::derive_seed(config.seed, "ei-permutations", &dim.column, &wave.id),
             threads,
@@ -410,12 +480,9 @@ fn wave_stats(
             ei_index: homophily::ei_index(external, internal),
             assortativity: homophily::attribute_assortativity(&mixing),
             cross_ratio: homophily::cross_ratio(0..n, &ext, &deg).mean,
-            ei_test: EiTest {
-                permutations: test.permutations,
-                null_mean: test.null_mean,
-                as_extreme: test.as_extreme,
-                p_value: test.p_value,
-            },
+            cross_share: sensitivity::cross_share(external, internal),
+            expected_cross_share: test.expected_internal.map(|i| 1.0 - i / ties.len() as f64),
+            ei_test: test.into(),
             top_brokers: top.len(),
             mixing,
         });
@@ -455,13 +522,21 @@ fn summary(values: &[f64]) -> Summary {
     }
 }
 
+/// What changed from wave `wa` to wave `wb`: tie turnover, the new ties' crossing
+/// with its baseline and test, per-category mean ties, and the intervals and tests of
+/// the headline changes.
 fn change(
     study: &Study,
     labels: &[Vec<u32>],
-    (from, a): (&str, &WaveData),
-    (to, b): (&str, &WaveData),
+    (wa, a): (usize, &WaveData),
+    (wb, b): (usize, &WaveData),
+    threads: usize,
 ) -> ChangeStats {
+    let config = &study.config;
+    let (from, to) = (&config.waves[wa].id, &config.waves[wb].id);
     let (new, lost, kept) = diff(&a.ties, &b.ties);
+    let strata = Strata::by_response(&design::respondents(study, wb));
+    let pair = format!("{from}->{to}");
     let dimensions = study
         .config
         .dimensions
@@ -487,11 +562,24 @@ fn change(
                     }
                 })
                 .collect();
+            let headline = inference::role_of(config, k) != inference::Role::Other;
             DimensionChange {
                 column: dim.column.clone(),
                 new_cross,
                 new_cross_share: (!new.is_empty())
                     .then(|| graph::ratio_i128(new_cross as i128, new.len() as i128)),
+                new_cross_expected: design::expected_cross_share(&new, lab, &strata),
+                new_cross_test: headline.then(|| {
+                    homophily::ei_permutation_test(
+                        &new,
+                        lab,
+                        &strata,
+                        config.permutations,
+                        rng::derive_seed(config.seed, "new-tie-permutations", &dim.column, &pair),
+                        threads,
+                    )
+                    .into()
+                }),
                 categories,
             }
         })
@@ -503,6 +591,13 @@ fn change(
         lost_ties: lost,
         kept_ties: kept,
         dimensions,
+        inference: inference::change_inference(
+            study,
+            labels,
+            (wa, wb),
+            config.permutations,
+            threads,
+        ),
     }
 }
 

@@ -184,7 +184,7 @@ fn an_empty_wave_has_no_undefined_floats() -> Result<(), PolarsError> {
             (d.ei_index, d.assortativity, d.cross_ratio),
             (None, None, None)
         );
-        assert_eq!((d.ei_test.null_mean, d.ei_test.p_value), (None, None));
+        assert_eq!((d.ei_test.null_mean, d.ei_test.p_two_sided), (None, None));
         for c in &d.categories {
             assert_eq!(
                 (c.ei_index, c.cross_ratio, c.cross_ratio_orgs),
@@ -239,8 +239,13 @@ fn everybody_in_one_category() -> Result<(), PolarsError> {
         (Some(-1.0), None, Some(0.0))
     );
     assert_eq!(
-        (d.ei_test.null_mean, d.ei_test.as_extreme, d.ei_test.p_value),
-        (Some(-1.0), 199, Some(1.0))
+        (
+            d.ei_test.null_mean,
+            d.ei_test.at_least,
+            d.ei_test.at_most,
+            d.ei_test.p_two_sided
+        ),
+        (Some(-1.0), 199, 199, Some(1.0))
     );
     assert_eq!(d.categories[0].ei_index, Some(-1.0));
     Ok(())
@@ -267,6 +272,7 @@ fn a_single_organisation() -> Result<(), PolarsError> {
             w.network.mean_degree,
             w.network.average_clustering
         ),
+        // Density is 0/0 without a pair of organisations: null (networkx gives 0).
         (None, Some(0.0), Some(0.0))
     );
     assert_eq!(
@@ -308,6 +314,9 @@ fn identical_json_run_to_run() -> Result<(), Box<dyn std::error::Error>> {
     let b = crate::stats_json(&compute(&study, 3)?)?;
     assert_eq!(a, b);
     for key in [
+        "\"findings\"",
+        "\"sensitivity\"",
+        "\"inference\"",
         "\"network\"",
         "\"brokers\"",
         "\"mixing\"",
@@ -318,7 +327,8 @@ fn identical_json_run_to_run() -> Result<(), Box<dyn std::error::Error>> {
     ] {
         assert!(a.contains(key), "stats.json lacks {key}");
     }
-    assert!(!a.contains("NaN") && !a.contains("inf"));
+    // (The key "inference" contains "inf"; a value would follow ": ".)
+    assert!(!a.contains("NaN") && !a.contains(": inf") && !a.contains("Infinity"));
     Ok(())
 }
 
@@ -343,4 +353,199 @@ fn invalid_categories_are_reported() {
         )
         .is_err()
     );
+}
+
+/// 40 organisations, all respondents, alternating between `a` and `b`. Wave 1: each
+/// names about four partners at random (about half across); wave 2: each names one
+/// partner of its own kind. Collaboration fell, and crossing with it.
+fn declining_study() -> Study {
+    let n = 40u32;
+    let orgs: Vec<Org> = (0..n as usize).map(|i| org(i, i % 2)).collect();
+    let mut g = rng::generator([11; 32], 0);
+    let mut reports = Vec::new();
+    for r in 0..n {
+        for p in 0..n {
+            if p != r && rng::below(&mut g, 100) < 10 {
+                reports.push(report(0, r, p));
+            }
+        }
+        let same = (r + 2 + 2 * rng::below(&mut g, n / 2 - 1)) % n;
+        reports.push(report(1, r, same));
+    }
+    reports.sort();
+    Study::new(config(499), orgs, reports, Vec::new())
+}
+
+#[test]
+fn findings_say_decreased_when_collaboration_fell() -> Result<(), PolarsError> {
+    use crate::findings::{ChangeVerdict, MixingVerdict};
+    let s = compute(&declining_study(), 2)?;
+    // Bootstrap, permutations and verdicts do not depend on the thread count.
+    assert_eq!(s, compute(&declining_study(), 1)?);
+    assert_eq!(s, compute(&declining_study(), 8)?);
+    let f = &s.findings;
+    let c = &f.changes[0];
+    assert_eq!(c.ties.verdict, ChangeVerdict::Decreased, "{:?}", c.ties);
+    assert_eq!(c.mean_degree.verdict, ChangeVerdict::Decreased);
+    let kind = &c.dimensions[0];
+    assert_eq!(
+        kind.cross_share.verdict,
+        ChangeVerdict::Decreased,
+        "{:?}",
+        kind.cross_share
+    );
+    assert_eq!(kind.ei_index.verdict, ChangeVerdict::Decreased);
+    assert_eq!(kind.new_ties.verdict, MixingVerdict::MoreWithinThanChance);
+    assert_eq!(
+        f.mixing[1].dimensions[0].verdict,
+        MixingVerdict::MoreWithinThanChance
+    );
+    // Wave 1 is random: as chance.
+    assert_eq!(f.mixing[0].dimensions[0].verdict, MixingVerdict::AsChance);
+    // The interval lies below zero and contains the observed change.
+    let t = &c.ties;
+    let (lo, hi, d) = (
+        t.ci_low.unwrap_or(0.0),
+        t.ci_high.unwrap_or(0.0),
+        t.change.unwrap_or(0.0),
+    );
+    assert!(lo <= d && d <= hi && hi < 0.0, "{t:?}");
+    // Family: 2 waves x 2 dimensions, then ties, crossing, new-tie crossing and the
+    // two non-empty categories' mean ties (the empty one has no test).
+    assert_eq!(f.family.size, 9);
+    assert_eq!(f.family.tests.len(), 9);
+    assert!(f.family.tests.iter().all(|t| t.p_adjusted >= t.p));
+    Ok(())
+}
+
+/// The inference's observed values are the wave statistics themselves.
+#[test]
+fn inference_starts_from_the_wave_statistics() -> Result<(), PolarsError> {
+    let s = compute(&declining_study(), 1)?;
+    let inf = &s.changes[0].inference;
+    assert_eq!(inf.respondents, 40);
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-12,
+        (x, y) => x == y,
+    };
+    for (w, at) in s.waves.iter().zip([0, 1]) {
+        let pick = |c: &inference::Change| if at == 0 { c.from } else { c.to };
+        assert!(close(pick(&inf.ties), Some(w.ties as f64)));
+        assert!(close(pick(&inf.mean_degree), w.network.mean_degree));
+        let d = &w.dimensions[0];
+        assert!(close(pick(&inf.dimensions[0].cross_share), d.cross_share));
+        assert!(close(pick(&inf.dimensions[0].ei_index), d.ei_index));
+        for (ci, cs) in inf.dimensions[0].categories.iter().zip(&d.categories) {
+            assert!(close(pick(&ci.mean_ties), cs.mean_ties), "{}", cs.id);
+        }
+        // The baseline is the closed-form null.
+        assert!(close(
+            d.expected_cross_share,
+            d.ei_test.null_mean.map(|m| (1.0 + m) / 2.0)
+        ));
+    }
+    // Sensitivity: the study's own rule over all organisations is the wave itself.
+    for (w, sw) in s.waves.iter().zip(&s.sensitivity.waves) {
+        let own = &sw.networks[0];
+        assert_eq!((own.ties, own.organisations), (w.ties, 40));
+        assert!(close(
+            own.dimensions[0].cross_share,
+            w.dimensions[0].cross_share
+        ));
+    }
+    Ok(())
+}
+
+/// The sensitivity views and reciprocity of the small study, by hand.
+#[test]
+fn sensitivity_by_hand() -> Result<(), PolarsError> {
+    let mut study = small_study();
+    // Org 4 did not respond: its report 4 -> 3 is dropped; 3 -> 4 stands in.
+    study.orgs[4].responded = false;
+    study.reports.retain(|r| r.reporter != 4);
+    study.reports.push(report(0, 3, 4));
+    study.reports.sort();
+    let s = compute(&study, 2)?;
+    let w = &s.sensitivity.waves[0];
+    // Respondent pairs named: 0-1 (both ways), 0-2, 1-2, 2-3: one of four mutual.
+    assert_eq!(
+        (
+            w.reciprocity.named_pairs,
+            w.reciprocity.mutual_pairs,
+            w.reciprocity.rate
+        ),
+        (4, 1, Some(0.25))
+    );
+    let views: Vec<(usize, usize)> = w
+        .networks
+        .iter()
+        .map(|v| (v.organisations, v.ties))
+        .collect();
+    // union/all, reciprocated/all, union/respondents, reciprocated/respondents.
+    assert_eq!(views, vec![(5, 5), (5, 1), (4, 4), (4, 1)]);
+    assert_eq!(w.networks[2].mean_degree, Some(2.0));
+    Ok(())
+}
+
+/// The most-cited theme counts sources, not excerpts, and reports equal counts as a
+/// tie; the views list themes in the same order.
+#[test]
+fn most_cited_themes_count_sources_and_keep_ties() -> Result<(), PolarsError> {
+    use crate::findings::ThemeVerdict;
+    use crate::model::{Excerpt, Level, SourceKind};
+    use crate::study::{Code, CodeKind};
+    let mut study = small_study();
+    study.config.codebook = ["c1", "c2", "c3"]
+        .iter()
+        .map(|id| Code {
+            id: (*id).to_owned(),
+            label: id.to_uppercase(),
+            kind: CodeKind::Challenge,
+        })
+        .collect();
+    // c1: three excerpts of one source; c2: sources s1, s2; c3: sources s2, s3.
+    let coded = [
+        ("s1", 0),
+        ("s1", 0),
+        ("s1", 0),
+        ("s1", 1),
+        ("s2", 1),
+        ("s2", 2),
+        ("s3", 2),
+    ];
+    study.excerpts = coded
+        .iter()
+        .enumerate()
+        .map(|(i, &(source, code))| Excerpt {
+            id: format!("E{i}"),
+            source_id: source.to_owned(),
+            source_kind: SourceKind::Interview,
+            level: Level::Local,
+            country: "X".to_owned(),
+            population: 0,
+            codes: vec![code],
+            consent: false,
+            text: "t".to_owned(),
+        })
+        .collect();
+    let s = compute(&study, 1)?;
+    let challenge = &s.findings.themes[0];
+    assert_eq!(
+        (challenge.top.clone(), challenge.sources, challenge.verdict),
+        (
+            vec!["c2".to_owned(), "c3".to_owned()],
+            2,
+            ThemeVerdict::Tied
+        )
+    );
+    assert_eq!(s.findings.themes[1].verdict, ThemeVerdict::NoSources);
+    let views = crate::views::build(&study);
+    let order: Vec<&str> = views
+        .themes
+        .challenge
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    assert_eq!(order, vec!["c2", "c3", "c1"]);
+    Ok(())
 }
