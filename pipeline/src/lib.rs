@@ -10,10 +10,12 @@
 //! [`stats::compute`] derives [`stats::Stats`]; [`figures::render_all`] draws the
 //! SVGs; [`render`] fills the templates. [`derive`] runs them all.
 
+pub mod changes;
 pub mod csvtext;
 pub mod diag;
 pub mod disclosure;
 pub mod document;
+pub mod evidence;
 pub mod figures;
 pub mod findings;
 pub mod load;
@@ -138,6 +140,9 @@ pub enum DeriveError {
     /// The statistics could not be serialised.
     #[error("could not serialise statistics: {0}")]
     Json(#[from] serde_json::Error),
+    /// The previous brief named in `study.toml` is missing or unreadable.
+    #[error("{0}")]
+    PreviousBrief(String),
 }
 
 /// Loads and checks a study and computes its statistics (no figures or documents) on
@@ -159,8 +164,11 @@ pub fn stats_json(stats: &Stats) -> Result<String, serde_json::Error> {
 }
 
 /// Runs every stage: load, statistics, figures, templates, on up to `threads` threads.
+/// `previous_brief` holds the bytes of the file that `study.toml`'s `previous_brief`
+/// names, if any.
 pub fn derive(
     files: StudyFiles<'_>,
+    previous_brief: Option<&[u8]>,
     templates: &[TemplateSource],
     provenance: &Provenance,
     threads: usize,
@@ -170,9 +178,18 @@ pub fn derive(
     let figures = stage::figures(&study, &stats, &stage::network_layout(&study))?;
     let stats_value = serde_json::to_value(&stats)?;
     let index = figure_index(&figures);
+    let changes = stage::changes(&study, previous_brief, &stats_value, provenance)?;
     let mut sources = Vec::new();
     for doc in &DOCUMENTS {
-        let text = stage::source(doc, templates, &study, &stats_value, &index, provenance)?;
+        let text = stage::source(
+            doc,
+            templates,
+            &study,
+            &stats_value,
+            &index,
+            provenance,
+            changes.as_ref(),
+        )?;
         sources.push((doc.stem.to_owned(), text));
     }
     Ok(Derived {
@@ -195,7 +212,8 @@ pub fn figure_index(figures: &[Figure]) -> BTreeMap<String, String> {
 /// Fills the template of document `stem` (one of [`DOCUMENTS`]).
 ///
 /// The statistics come in as JSON (as written to `stats.json`), so a cached
-/// `stats.json` fills a template exactly as a fresh computation would.
+/// `stats.json` fills a template exactly as a fresh computation would. `changes`, when
+/// the study names a previous brief, fills the changes page and slide.
 pub fn fill_document(
     templates: &[TemplateSource],
     stem: &str,
@@ -203,6 +221,7 @@ pub fn fill_document(
     stats: &serde_json::Value,
     figures: &BTreeMap<String, String>,
     provenance: &Provenance,
+    changes: Option<&changes::Changes>,
 ) -> Result<String, DeriveError> {
     let template = Document::by_stem(stem).map(|d| d.template).ok_or_else(|| {
         minijinja::Error::new(
@@ -239,6 +258,7 @@ pub fn fill_document(
             .collect(),
         provenance,
         doc,
+        changes,
     }));
     let env = render::environment(templates)?;
     Ok(env.get_template(template)?.render(&context)?)
@@ -252,6 +272,7 @@ struct DocContext<'a> {
     figures: BTreeMap<&'a str, FigureRef<'a>>,
     provenance: &'a Provenance,
     doc: &'a DocumentInputs,
+    changes: Option<&'a changes::Changes>,
 }
 
 #[derive(Serialize)]

@@ -48,6 +48,33 @@ pub fn p_value(p: f64) -> String {
     }
 }
 
+/// Two values side by side (an old and a new statistic) with the fewest decimals, from
+/// two to nine, at which they read differently; equal values get two decimals. Values
+/// that differ only beyond nine decimals print in full (shortest round-trip form), so
+/// a change is never shown as "0.33 → 0.33".
+pub fn distinct_pair(old: f64, new: f64) -> (String, String) {
+    if old == new {
+        return (fixed(old, 2), fixed(new, 2));
+    }
+    for decimals in 2..=9 {
+        let pair = (fixed(old, decimals), fixed(new, decimals));
+        if pair.0 != pair.1 {
+            return pair;
+        }
+    }
+    let full = |x: f64| x.to_string().replace('-', &MINUS.to_string());
+    (full(old), full(new))
+}
+
+/// An integer with the typographic minus sign.
+pub fn integer(n: i128) -> String {
+    if n < 0 {
+        format!("{MINUS}{}", n.unsigned_abs())
+    } else {
+        n.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +91,22 @@ mod tests {
         assert_eq!(signed(0.0, 1), "0.0");
         assert_eq!(p_value(0.0004), "< 0.001");
         assert_eq!(p_value(0.0456), "0.046");
+    }
+
+    #[test]
+    fn pairs_show_just_enough_decimals_to_differ() {
+        assert_eq!(distinct_pair(0.25, 0.5), ("0.25".into(), "0.50".into()));
+        assert_eq!(
+            distinct_pair(0.3371, 0.3374),
+            ("0.3371".into(), "0.3374".into())
+        );
+        assert_eq!(
+            distinct_pair(-1.0, -1.0),
+            ("\u{2212}1.00".into(), "\u{2212}1.00".into())
+        );
+        let (a, b) = distinct_pair(0.1, 0.1 + 1e-12);
+        assert_ne!(a, b);
+        assert_eq!(integer(-3), "\u{2212}3");
+        assert_eq!(integer(12), "12");
     }
 }

@@ -8,7 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::document::Document;
+use crate::changes::{self, Changes};
+use crate::document::{BRIEF, Document};
+use crate::evidence::{self, Evidence};
 use crate::figures::{self, Figure, NetworkLayout};
 use crate::model::Study;
 use crate::render::TemplateSource;
@@ -43,7 +45,8 @@ pub fn figures(
 }
 
 /// The filled Typst source of `doc`. The statistics come in as JSON (as written to
-/// `stats.json`) and the figures as their index (name to alternative text).
+/// `stats.json`), the figures as their index (name to alternative text), and what
+/// changed since the previous brief as computed by [`changes`].
 pub fn source(
     doc: &Document,
     templates: &[TemplateSource],
@@ -51,6 +54,58 @@ pub fn source(
     stats: &serde_json::Value,
     figures: &BTreeMap<String, String>,
     provenance: &Provenance,
+    changes: Option<&Changes>,
 ) -> Result<String, DeriveError> {
-    crate::fill_document(templates, doc.stem, study, stats, figures, provenance)
+    crate::fill_document(
+        templates, doc.stem, study, stats, figures, provenance, changes,
+    )
+}
+
+/// What changed since the study's previous brief (`previous_brief` in `study.toml`,
+/// whose bytes are `previous`), or `None` when the study names none.
+///
+/// The new side is this build's evidence exactly as its brief will carry it (the
+/// statistics it attaches, its input manifest, the study version, date and Typst
+/// version of its metadata), so `cargo xtask diff previous/brief.pdf brief.pdf` finds
+/// exactly the same changes.
+pub fn changes(
+    study: &Study,
+    previous: Option<&[u8]>,
+    stats: &serde_json::Value,
+    provenance: &Provenance,
+) -> Result<Option<Changes>, DeriveError> {
+    let Some(path) = &study.config.previous_brief else {
+        return Ok(None);
+    };
+    let bytes = previous.ok_or_else(|| {
+        DeriveError::PreviousBrief(format!(
+            "study.toml: previous_brief {path:?} names no file of the study folder; expected the previous version's brief.pdf there"
+        ))
+    })?;
+    let old = evidence::from_pdf(bytes)
+        .map_err(|e| DeriveError::PreviousBrief(format!("{path} (previous_brief): {e}")))?;
+    let new = build_evidence(study, stats, provenance);
+    Ok(Some(changes::compare(&old, &new)))
+}
+
+/// The evidence this build's brief carries.
+pub fn build_evidence(
+    study: &Study,
+    stats: &serde_json::Value,
+    provenance: &Provenance,
+) -> Evidence {
+    let inputs = provenance
+        .documents
+        .iter()
+        .find(|d| d.stem == BRIEF.stem)
+        .map(|d| d.inputs.clone())
+        .unwrap_or_default();
+    Evidence {
+        version: Some(study.config.version.clone()),
+        created: Some(study.config.created.clone()),
+        tools: BTreeMap::from([("typst".to_owned(), provenance.typst_version.clone())]),
+        inputs: evidence::sorted(inputs),
+        stats: stats.clone(),
+        file_digest: None,
+    }
 }

@@ -67,6 +67,11 @@ pub struct StudyConfig {
     pub grid: Option<GridSpec>,
     /// Methods facts that are not rows.
     pub methods: Methods,
+    /// The brief of the study's previous version, a path inside the study folder
+    /// (`previous/brief.pdf`), hashed like every input. When set, the documents say
+    /// what changed since it. Optional.
+    #[serde(default)]
+    pub previous_brief: Option<String>,
 }
 
 fn default_threshold() -> u32 {
@@ -354,6 +359,16 @@ impl StudyConfig {
         if let Some(dup) = first_duplicate(self.codebook.iter().map(|c| c.id.as_str())) {
             at("codebook", format!("code {dup:?} is declared twice"));
         }
+        if let Some(p) = &self.previous_brief
+            && !is_inside(p)
+        {
+            at(
+                "previous_brief",
+                format!(
+                    "previous_brief {p:?} is not a path inside the study folder; expected a relative path of plain names such as \"previous/brief.pdf\""
+                ),
+            );
+        }
         out
     }
 }
@@ -361,6 +376,16 @@ impl StudyConfig {
 fn first_duplicate<'a>(ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let mut seen = std::collections::BTreeSet::new();
     ids.into_iter().find(|id| !seen.insert(*id))
+}
+
+/// Whether `path` names a file inside the study folder: relative, `/`-separated plain
+/// names, none of them empty, `.` or `..`, and no backslash or drive colon.
+pub fn is_inside(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains(['\\', ':'])
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 fn is_hex_colour(s: &str) -> bool {
@@ -429,6 +454,24 @@ mod tests {
         let err = StudyConfig::parse("schema = 1\ntitle = \n").expect_err("a syntax error");
         let msg = err[0].to_string();
         assert!(msg.starts_with("study.toml:2:"), "{msg}");
+    }
+
+    #[test]
+    fn previous_brief_must_stay_inside_the_study_folder() {
+        for ok in ["previous/brief.pdf", "brief-1.0.pdf"] {
+            assert!(is_inside(ok), "{ok}");
+        }
+        for bad in [
+            "../brief.pdf",
+            "/tmp/brief.pdf",
+            "previous/../../x.pdf",
+            "a//b.pdf",
+            "./b.pdf",
+            "C:\\b.pdf",
+            "",
+        ] {
+            assert!(!is_inside(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -367,6 +367,28 @@ fn study_toml_with_an_undeclared_primary_dimension() {
 }
 
 #[test]
+fn previous_brief_leaving_the_study_folder() {
+    let config = CONFIG.replacen(
+        "primary_dimension = \"population\"",
+        "primary_dimension = \"population\"\nprevious_brief = \"../old/brief.pdf\"",
+        1,
+    );
+    let got = load_bytes(
+        config.as_bytes(),
+        ORGS.as_bytes(),
+        TIES.as_bytes(),
+        EXCERPTS.as_bytes(),
+    )
+    .expect_err("a previous brief outside the study folder is rejected");
+    assert_eq!(
+        got,
+        [
+            "study.toml:11:1: previous_brief \"../old/brief.pdf\" is not a path inside the study folder; expected a relative path of plain names such as \"previous/brief.pdf\""
+        ]
+    );
+}
+
+#[test]
 fn non_utf8_bytes() {
     let excerpts = b"excerpt_id,source_id,source_kind,level,country,population,codes,consent,text\nEX-1,INT-01,interview,local,Kenya,pud,silos,true,caf\xE9\n";
     let got = load_bytes(

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod diff;
 mod documents;
 mod faults;
 mod hardening;

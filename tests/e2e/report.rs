@@ -209,7 +209,7 @@ fn the_staged_build_equals_the_one_call_pure_derivation() {
     );
     let templates = inputs.templates().expect("templates");
     let files = inputs.study().expect("the study's files");
-    let derived = pipeline::derive(files, &templates, &provenance, 2).expect("derives");
+    let derived = pipeline::derive(files, None, &templates, &provenance, 2).expect("derives");
     let read = |name: &str| fs::read_to_string(dir.path().join(name)).expect("written");
     assert_eq!(derived.stats_json, read("stats.json"));
     for (stem, text) in &derived.sources {

@@ -242,6 +242,12 @@ fn sources(run: &mut Runner<'_>, plan: &Plan, inputs: &Inputs, study: &Study) ->
                     serde_json::from_slice(&out.read(&OutPath::stats_json())?)?;
                 let index: BTreeMap<String, String> =
                     serde_json::from_slice(&out.read(&OutPath::figure_index())?)?;
+                let changes = stage::changes(
+                    study,
+                    previous_brief(inputs, study),
+                    &stats,
+                    &plan.provenance,
+                )?;
                 let text = stage::source(
                     doc,
                     &inputs.templates()?,
@@ -249,12 +255,20 @@ fn sources(run: &mut Runner<'_>, plan: &Plan, inputs: &Inputs, study: &Study) ->
                     &stats,
                     &index,
                     &plan.provenance,
+                    changes.as_ref(),
                 )?;
                 Ok(((), vec![(OutPath::source(doc), text.into_bytes())]))
             },
         )?;
     }
     Ok(())
+}
+
+/// The bytes of the previous brief that `study.toml` names, read with every other
+/// input (so hashed like them); `None` when it names none or the file is not there.
+pub fn previous_brief<'a>(inputs: &'a Inputs, study: &Study) -> Option<&'a [u8]> {
+    let path = study.config.previous_brief.as_ref()?;
+    inputs.get(&format!("{}/{path}", fsio::DATA_PREFIX))
 }
 
 /// The PDFs: compiled in parallel, only those whose sources or dependencies changed.

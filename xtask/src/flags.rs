@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 use crate::bench::{BenchArgs, BenchOneArgs};
 use crate::build::StudyArgs;
+use crate::diff::DiffArgs;
 use crate::report::ReportArgs;
 use crate::synth::SynthArgs;
 use crate::verify::VerifyArgs;
@@ -32,6 +33,9 @@ pub enum Command {
     /// Check that the committed inputs give exactly the outputs in report.lock.
     /// Exit code 0: all match; 1: something differs; 2: could not run.
     Verify(VerifyArgs),
+    /// Say what changed between two editions: each a brief PDF, a report.lock or a study folder.
+    /// Exit code 0: same evidence; 1: differences; 2: could not compare.
+    Diff(DiffArgs),
     /// Generate the synthetic study from data/synth.toml (or check the committed one).
     Synth(SynthArgs),
     /// Measure the stages of the shipped study and how the pipeline scales (see BENCHMARKS.md).

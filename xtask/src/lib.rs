@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod build;
+pub mod diff;
 pub mod flags;
 pub mod fsio;
 pub mod layout;
@@ -29,7 +30,8 @@ use crate::flags::{Cli, Command};
 pub use crate::settings::{THREADS_VAR, threads};
 
 /// The whole command line: parses `std::env::args`, runs, prints any error with its
-/// context chain, and returns the exit code (0 ok, 1 verification mismatch, 2 error).
+/// context chain, and returns the exit code (0 ok, 1 verification mismatch or
+/// differences found, 2 error).
 pub fn main_entry() -> ExitCode {
     use clap::Parser;
     let cli = Cli::parse();
@@ -50,6 +52,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         println!("{} ({})", t.path().display(), t.version());
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Diff(args) = &cli.command {
+        // Two PDFs need no repository; a study folder finds it itself.
+        return diff::diff(args);
+    }
     let layout = layout::Layout::find()?;
     match cli.command {
         Command::Report(args) => report::report_many(&layout, &args)?,
@@ -63,7 +69,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => return bench::bench(&layout, &args),
         Command::BenchOne(args) => return bench::bench_one(&layout, &args),
         Command::Verify(args) => return verify::verify(&layout, &args),
-        Command::Typst => {}
+        Command::Typst | Command::Diff(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -31,7 +31,7 @@ pub struct VerifyArgs {
 }
 
 /// The marker before the input digest in the PDFs' metadata (see the templates).
-pub const DIGEST_MARKER: &str = "inputs-sha256:";
+pub use pipeline::evidence::DIGEST_MARKER;
 
 /// Runs `verify` with its flags.
 pub fn verify(layout: &Layout, args: &VerifyArgs) -> Result<ExitCode> {
