@@ -283,23 +283,49 @@ fn the_changes_page_lists_exactly_what_the_diff_lists() {
         !headline.is_empty(),
         "the edited ties move headline numbers"
     );
-    let rows: Vec<String> = headline
+    let rows: Vec<(String, String)> = headline
         .iter()
         .map(|h| {
             let s = |k: &str| h[k].as_str().expect("text").to_owned();
-            format!("{} {} {}", s("label"), s("old_text"), s("new_text"))
+            // A statistic that belongs to a finding shows each side's verdict beside it.
+            let verdict = |i: usize| {
+                h["verdict"]
+                    .get(i)
+                    .and_then(|v| v.as_str())
+                    .map_or(String::new(), |v| format!(" ({v})"))
+            };
+            (
+                s("label"),
+                format!(
+                    "{}{} {}{}",
+                    s("old_text"),
+                    verdict(0),
+                    s("new_text"),
+                    verdict(1)
+                ),
+            )
         })
         .collect();
-    assert!(
-        page.contains(&rows.join(" ")),
-        "the headline table, in order, is not {rows:?}: {page}"
-    );
+    // Each row, whole and in the diff's order.
+    let mut at = 0;
+    for (label, values) in &rows {
+        let row = format!("{label} {values}");
+        let found = page[at..]
+            .find(&row)
+            .unwrap_or_else(|| panic!("row {row:?} missing or out of order: {page}"));
+        at += found + row.len();
+    }
     assert_eq!(changes["verdicts"].as_array().map(Vec::len), Some(0));
     assert!(page.contains("Verdicts. No verdict changed."), "{page}");
 
     let deck = squash(&support::pdf_text(&built.pdfs[1]));
     assert!(deck.contains("What changed since version 1.0.0 (2017-01-17)"));
-    assert!(deck.contains(&rows.join(" ")), "the slide's table: {deck}");
+    for (label, values) in &rows {
+        assert!(
+            deck.contains(&format!("{label} {values}")),
+            "the slide's table lacks {label:?} {values:?}: {deck}"
+        );
+    }
     assert!(
         deck.contains(&format!("{moved} statistics moved")),
         "{deck}"
