@@ -23,7 +23,6 @@ pub mod render;
 pub mod stats;
 pub mod study;
 pub mod synth;
-pub mod table;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -124,24 +123,46 @@ pub struct Derived {
     pub warnings: Vec<Problem>,
 }
 
-/// Why a study could not be derived.
+/// Why a study could not be derived: the error of each stage.
 #[derive(Debug, thiserror::Error)]
 pub enum DeriveError {
     /// The study's files have problems; every one is listed.
     #[error(transparent)]
     Invalid(#[from] Problems),
-    /// A table operation failed.
+    /// The statistics could not be computed.
     #[error("statistics failed: {0}")]
-    Stats(#[from] polars::error::PolarsError),
+    Stats(#[from] stats::StatsError),
     /// A figure could not be drawn.
     #[error(transparent)]
     Figure(#[from] figures::FigureError),
-    /// A template could not be filled.
-    #[error("template error: {0}")]
-    Template(#[from] minijinja::Error),
+    /// A document could not be filled.
+    #[error(transparent)]
+    Render(#[from] RenderError),
     /// The statistics could not be serialised.
     #[error("could not serialise statistics: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+/// The stems of [`DOCUMENTS`], for messages.
+fn document_stems() -> String {
+    DOCUMENTS.map(|(_, stem)| stem).join(", ")
+}
+
+/// Why a document's template could not be filled.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The stem names none of [`DOCUMENTS`].
+    #[error("no document {stem:?}; expected one of: {}", document_stems())]
+    UnknownDocument {
+        /// The stem asked for.
+        stem: String,
+    },
+    /// The provenance has no input manifest for the document.
+    #[error("the provenance lists no inputs for document {0:?}")]
+    NoInputs(String),
+    /// minijinja could not build the environment, find the template or render it.
+    #[error("template error: {0}")]
+    Template(#[from] minijinja::Error),
 }
 
 /// Loads and checks a study and computes its statistics (no figures or documents) on
@@ -207,27 +228,19 @@ pub fn fill_document(
     stats: &serde_json::Value,
     figures: &BTreeMap<String, String>,
     provenance: &Provenance,
-) -> Result<String, DeriveError> {
+) -> Result<String, RenderError> {
     let template = DOCUMENTS
         .iter()
         .find(|(_, s)| *s == stem)
         .map(|(t, _)| *t)
-        .ok_or_else(|| {
-            minijinja::Error::new(
-                minijinja::ErrorKind::TemplateNotFound,
-                format!("no document {stem}"),
-            )
+        .ok_or_else(|| RenderError::UnknownDocument {
+            stem: stem.to_owned(),
         })?;
     let doc = provenance
         .documents
         .iter()
         .find(|d| d.stem == stem)
-        .ok_or_else(|| {
-            minijinja::Error::new(
-                minijinja::ErrorKind::TemplateNotFound,
-                format!("no inputs for {stem}"),
-            )
-        })?;
+        .ok_or_else(|| RenderError::NoInputs(stem.to_owned()))?;
     let views = views::build(study);
     let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
         study: &study.config,

@@ -470,11 +470,7 @@ impl<'a> Plan<'a> {
                 given,
             });
         }
-        let primary = config
-            .dimensions
-            .iter()
-            .position(|d| d.column == config.primary_dimension)
-            .unwrap_or(0);
+        let primary = config.primary.get();
 
         // Countries: one sorted list, and a weight row per category of `by`.
         let c = &params.countries;
