@@ -1,15 +1,21 @@
 //! The statistics of a study, computed from the validated model into [`Stats`], the
 //! value serialised as `stats.json`.
 //!
-//! Counts may come from polars group aggregates; every floating-point value is formed
-//! in plain Rust from integers or from slices in a fixed order, so `stats.json` is the
+//! The table work is polars' ([`groups`]: ties joined to the organisations'
+//! categories, group-bys for per-category degree sums and the crossing counts; the
+//! survey counts); it yields integers only. Every floating-point value is formed in
+//! plain Rust from integers or from slices in a fixed order, so `stats.json` is the
 //! same bytes on every run, machine and thread count. Definitions, references and the
 //! full key layout are in `STATISTICS.md` at the repository root.
 //!
+//! The study is validated before it gets here ([`crate::load`]): every category,
+//! wave and code index is in range, so nothing is checked a second time.
+//!
 //! The submodules work on plain tie lists and category labels, so each measure can be
 //! tested without a study: [`graph`] (network structure), [`centrality`] (brokers),
-//! [`homophily`] (mixing, E-I, assortativity, permutation test), [`groups`] (degree by
-//! category), [`qualitative`], [`survey`] and [`rng`] (seeded draws).
+//! [`homophily`] (mixing, E-I, assortativity, permutation test), [`groups`] (the
+//! polars tables: degree by category and the mixing counts), [`qualitative`],
+//! [`survey`] and [`rng`] (seeded draws).
 
 pub mod centrality;
 pub mod graph;
