@@ -587,7 +587,12 @@ pub fn network_map(
         .iter()
         .filter(|&&v| study.orgs[v as usize].responded)
         .count();
-    let ties = stats.waves.get(w).map_or(map.edges.len(), |s| s.ties);
+    let ties = stats
+        .waves
+        .get(w)
+        .filter(|s| s.id == wave.id)
+        .ok_or_else(|| mismatch(&name, format!("no statistics for wave {:?}", wave.id)))?
+        .ties;
     let mut alt = format!("Network map {}: ", lower_first(&wave.label));
     if layout.sampled {
         alt.push_str(&format!(
