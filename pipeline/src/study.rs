@@ -29,6 +29,12 @@ pub const STUDY_FILE: &str = "study.toml";
 /// The layout version of `study.toml` this code reads.
 pub const SCHEMA: u32 = 1;
 
+/// `suppression_threshold` when `study.toml` does not set it.
+pub const DEFAULT_THRESHOLD: u32 = 3;
+
+/// `permutations` when `study.toml` does not set it.
+pub const DEFAULT_PERMUTATIONS: u32 = 1000;
+
 /// Columns of `raw/organisations.csv` that a dimension may not use.
 pub const RESERVED_COLUMNS: [&str; 4] = ["org_id", "country", "surveyed", "responded"];
 
@@ -475,7 +481,7 @@ impl Checker<'_> {
         let threshold = raw
             .suppression_threshold
             .as_ref()
-            .map_or(3, |t| *t.get_ref());
+            .map_or(DEFAULT_THRESHOLD, |t| *t.get_ref());
         if let Some(t) = raw
             .suppression_threshold
             .as_ref()
@@ -497,6 +503,7 @@ impl Checker<'_> {
             rows.zip(columns)
                 .map(|(rows, columns)| Grid { rows, columns })
         });
+        // With the primary dimension alone, unique wave ids give unique names.
         if let (Some(p), Some(v)) = (primary, vertical) {
             self.figure_names(&raw.waves, &dimensions, p, v);
         }
@@ -515,14 +522,14 @@ impl Checker<'_> {
             synthetic: raw.synthetic,
             suppression_threshold: threshold,
             tie_rule: raw.tie_rule,
-            permutations: raw.permutations.unwrap_or(1000),
+            permutations: raw.permutations.unwrap_or(DEFAULT_PERMUTATIONS),
             seed: raw.seed,
             authors: raw.authors,
             event: raw::event(raw.event, event_date),
             waves: raw.waves.into_inner().into_iter().map(raw::wave).collect(),
             primary,
             vertical: vertical.flatten(),
-            dimensions: dimensions.into_iter().map(|(d, _)| d).collect(),
+            dimensions,
             codebook: raw.codebook.into_iter().map(raw::code).collect(),
             grid: grid.flatten(),
             methods: raw.methods,
@@ -611,11 +618,8 @@ impl Checker<'_> {
         self.unique("wave id", ids, true, "each wave id once");
     }
 
-    /// Checks the dimensions and converts each (with the span of its column).
-    fn dimensions(
-        &mut self,
-        dims: &Spanned<Vec<RawDimension>>,
-    ) -> Vec<(Dimension, Spanned<String>)> {
+    /// Checks the dimensions and converts each.
+    fn dimensions(&mut self, dims: &Spanned<Vec<RawDimension>>) -> Vec<Dimension> {
         if dims.get_ref().is_empty() {
             self.at(
                 dims.span(),
@@ -652,14 +656,11 @@ impl Checker<'_> {
                 .iter()
                 .filter_map(|c| self.category(c))
                 .collect();
-            out.push((
-                Dimension {
-                    column: column.clone(),
-                    label: d.label.clone(),
-                    categories,
-                },
-                d.column.clone(),
-            ));
+            out.push(Dimension {
+                column: column.clone(),
+                label: d.label.clone(),
+                categories,
+            });
         }
         out
     }
@@ -697,11 +698,11 @@ impl Checker<'_> {
         &mut self,
         key: &str,
         column: &Spanned<String>,
-        dims: &[(Dimension, Spanned<String>)],
+        dims: &[Dimension],
     ) -> Option<DimIndex> {
-        let found = dims.iter().position(|(d, _)| d.column == *column.get_ref());
+        let found = dims.iter().position(|d| d.column == *column.get_ref());
         if found.is_none() {
-            let known: Vec<&str> = dims.iter().map(|(d, _)| d.column.as_str()).collect();
+            let known: Vec<&str> = dims.iter().map(|d| d.column.as_str()).collect();
             self.at(
                 column.span(),
                 format!(
@@ -720,13 +721,13 @@ impl Checker<'_> {
     fn figure_names(
         &mut self,
         waves: &Spanned<Vec<RawWave>>,
-        dims: &[(Dimension, Spanned<String>)],
+        dims: &[Dimension],
         primary: DimIndex,
         vertical: Option<DimIndex>,
     ) {
-        let mut columns = vec![&dims[primary.0].0.column];
+        let mut columns = vec![&dims[primary.0].column];
         if let Some(v) = vertical.filter(|&v| v != primary) {
-            columns.push(&dims[v.0].0.column);
+            columns.push(&dims[v.0].column);
         }
         let mut seen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
         for w in waves.get_ref() {

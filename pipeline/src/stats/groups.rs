@@ -86,54 +86,84 @@ pub fn wave_tables(
         .collect())
 }
 
+/// One key space for the categories of every dimension: dimension `k`'s category `c`
+/// is key `offsets[k] + c`, so a single group-by covers all dimensions.
+fn category_keys(sizes: &[usize]) -> (Vec<u32>, Vec<(usize, usize)>) {
+    let mut offsets = Vec::with_capacity(sizes.len());
+    let mut decode = Vec::new();
+    for (k, &size) in sizes.iter().enumerate() {
+        offsets.push(decode.len() as u32);
+        decode.extend((0..size).map(|c| (k, c)));
+    }
+    (offsets, decode)
+}
+
 /// Per dimension and category: members, sum and sum of squares of `degree`.
+///
+/// The organisations are stacked once per dimension with their category as a key in
+/// one key space ([`category_keys`]), and one group-by sums them all.
 pub fn category_sums(orgs: &OrgFrame, degree: &[u32]) -> PolarsResult<Vec<Vec<Sums>>> {
     let mut out: Vec<Vec<Sums>> = orgs
         .sizes
         .iter()
         .map(|&k| vec![Sums::default(); k])
         .collect();
-    if orgs.height() == 0 {
+    let n = orgs.height();
+    if n == 0 {
         return Ok(out);
+    }
+    let (offsets, decode) = category_keys(&orgs.sizes);
+    let mut key = UInt32Chunked::from_vec("key".into(), Vec::new());
+    for (k, &offset) in offsets.iter().enumerate() {
+        key.append(&(orgs.frame.column(&dim_column(k))?.u32()? + offset))?;
     }
     let deg: Vec<u64> = degree.iter().map(|&d| u64::from(d)).collect();
     let sq: Vec<u64> = deg.iter().map(|&d| d * d).collect();
-    let mut frame = orgs.frame.clone();
-    frame.with_column(UInt64Chunked::from_vec("one".into(), vec![1; deg.len()]).into_column())?;
-    frame.with_column(UInt64Chunked::from_vec("deg".into(), deg).into_column())?;
-    frame.with_column(UInt64Chunked::from_vec("sq".into(), sq).into_column())?;
-    for (k, slots) in out.iter_mut().enumerate() {
-        let key = dim_column(k);
-        // The eager aggregations are deprecated in favour of polars' lazy API, which
-        // would cost minutes of compile time on the 2-core machines this builds on; in
-        // 0.55 they are supported and exact for integers.
-        #[allow(deprecated)]
-        let agg = frame
-            .group_by([key.clone()])?
-            .select(["one", "deg", "sq"])
-            .sum()?;
-        let cats = agg.column(&key)?.u32()?;
-        let n = agg.column("one_sum")?.u64()?;
-        let s = agg.column("deg_sum")?.u64()?;
-        let q = agg.column("sq_sum")?.u64()?;
-        for (((c, n), sum), sumsq) in cats
-            .into_no_null_iter()
-            .zip(n.into_no_null_iter())
-            .zip(s.into_no_null_iter())
-            .zip(q.into_no_null_iter())
-        {
-            slots[c as usize] = Sums {
-                n: n as usize,
-                sum,
-                sumsq,
-            };
-        }
+    let stacked = |v: &[u64]| v.repeat(offsets.len());
+    let frame = DataFrame::new(
+        key.len(),
+        vec![
+            key.into_column(),
+            UInt64Chunked::from_vec("one".into(), vec![1; n * offsets.len()]).into_column(),
+            UInt64Chunked::from_vec("deg".into(), stacked(&deg)).into_column(),
+            UInt64Chunked::from_vec("sq".into(), stacked(&sq)).into_column(),
+        ],
+    )?;
+    // The eager aggregations are deprecated in favour of polars' lazy API, which would
+    // cost minutes of compile time on the 2-core machines this builds on; in 0.55 they
+    // are supported and exact for integers.
+    #[allow(deprecated)]
+    let agg = frame
+        .group_by(["key"])?
+        .select(["one", "deg", "sq"])
+        .sum()?;
+    let keys = agg.column("key")?.u32()?;
+    let members = agg.column("one_sum")?.u64()?;
+    let sums = agg.column("deg_sum")?.u64()?;
+    let squares = agg.column("sq_sum")?.u64()?;
+    for (((key, n), sum), sumsq) in keys
+        .into_no_null_iter()
+        .zip(members.into_no_null_iter())
+        .zip(sums.into_no_null_iter())
+        .zip(squares.into_no_null_iter())
+    {
+        let (k, c) = decode[key as usize];
+        out[k][c] = Sums {
+            n: n as usize,
+            sum,
+            sumsq,
+        };
     }
     Ok(out)
 }
 
 /// Per dimension: ties between categories, from the ties joined to the categories of
 /// both ends and grouped by the pair of categories.
+///
+/// Each ordered pair of categories of dimension `k` is one `u32` key,
+/// `offset[k] + from * size + to`, so one group-by counts the pairs of all dimensions
+/// (the keys run to the sum of the squared numbers of categories; none comes near
+/// `u32::MAX`).
 pub fn mixing(orgs: &OrgFrame, ties: &[(u32, u32)]) -> PolarsResult<Vec<Vec<Vec<u64>>>> {
     let mut out: Vec<Vec<Vec<u64>>> = orgs.sizes.iter().map(|&k| vec![vec![0u64; k]; k]).collect();
     if ties.is_empty() {
@@ -142,30 +172,33 @@ pub fn mixing(orgs: &OrgFrame, ties: &[(u32, u32)]) -> PolarsResult<Vec<Vec<Vec<
     let (a, b): (Vec<u32>, Vec<u32>) = ties.iter().copied().unzip();
     let at_a = orgs.frame.take(&IdxCa::from_vec("a".into(), a))?;
     let at_b = orgs.frame.take(&IdxCa::from_vec("b".into(), b))?;
-    for (k, m) in out.iter_mut().enumerate() {
-        let key = dim_column(k);
-        let pairs = DataFrame::new(
-            ties.len(),
-            vec![
-                at_a.column(&key)?.clone().with_name("from".into()),
-                at_b.column(&key)?.clone().with_name("to".into()),
-                UInt32Chunked::from_vec("tie".into(), vec![1; ties.len()]).into_column(),
-            ],
-        )?;
-        let counts = pairs.group_by(["from", "to"])?.select(["tie"]).count()?;
-        let from = counts.column("from")?.u32()?;
-        let to = counts.column("to")?.u32()?;
-        let n = counts.column("tie_count")?.idx()?;
-        for ((i, j), n) in from
-            .into_no_null_iter()
-            .zip(to.into_no_null_iter())
-            .zip(n.into_no_null_iter())
-        {
-            let (i, j, n) = (i as usize, j as usize, u64::from(n));
-            m[i][j] += n;
-            if i != j {
-                m[j][i] += n;
-            }
+    let mut key = UInt32Chunked::from_vec("pair".into(), Vec::new());
+    let mut decode = Vec::new();
+    for (k, &size) in orgs.sizes.iter().enumerate() {
+        let name = dim_column(k);
+        let offset = decode.len() as u32;
+        let from = at_a.column(&name)?.u32()?;
+        let to = at_b.column(&name)?.u32()?;
+        key.append(&(&(&(from * size as u32) + to) + offset))?;
+        decode.extend((0..size * size).map(|p| (k, p / size, p % size)));
+    }
+    let pairs = DataFrame::new(
+        key.len(),
+        vec![
+            key.into_column(),
+            UInt32Chunked::from_vec("tie".into(), vec![1; ties.len() * orgs.sizes.len()])
+                .into_column(),
+        ],
+    )?;
+    let counts = pairs.group_by(["pair"])?.select(["tie"]).count()?;
+    let keys = counts.column("pair")?.u32()?;
+    let n = counts.column("tie_count")?.idx()?;
+    for (p, n) in keys.into_no_null_iter().zip(n.into_no_null_iter()) {
+        let (k, i, j) = decode[p as usize];
+        let m = &mut out[k];
+        m[i][j] += u64::from(n);
+        if i != j {
+            m[j][i] += u64::from(n);
         }
     }
     Ok(out)
