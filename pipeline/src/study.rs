@@ -701,7 +701,8 @@ impl Checker<'_> {
         dims: &[Dimension],
     ) -> Option<DimIndex> {
         let found = dims.iter().position(|d| d.column == *column.get_ref());
-        if found.is_none() {
+        // Without any dimension, "no [[dimensions]] declared" says it all.
+        if found.is_none() && !dims.is_empty() {
             let known: Vec<&str> = dims.iter().map(|d| d.column.as_str()).collect();
             self.at(
                 column.span(),

@@ -232,6 +232,35 @@ fn a_wave_id_that_is_a_path() {
 }
 
 #[test]
+fn no_dimensions() {
+    let start = BASE.find("[[dimensions]]").expect("dimensions");
+    let end = BASE.find("[[codebook]]").expect("codebook");
+    let text = format!("{}{}", &BASE[..start], &BASE[end..]).replacen(
+        "seed = 1\n",
+        "seed = 1\ndimensions = []\n",
+        1,
+    );
+    assert_eq!(
+        problems(&text),
+        // The references to dimensions are not reported again.
+        ["study.toml:10:14: no [[dimensions]] declared; expected at least one"]
+    );
+}
+
+#[test]
+fn a_dimension_column_declared_twice() {
+    let text = edit(1, "column = \"level\"", "column = \"population\"")
+        .replacen("vertical_dimension = \"level\"\n", "", 1)
+        .replacen("columns = \"level\"", "columns = \"population\"", 1);
+    assert_eq!(
+        problems(&text),
+        [
+            "study.toml:44:10: dimension column \"population\" is already declared on line 32; expected each column once"
+        ]
+    );
+}
+
+#[test]
 fn dimension_columns_that_differ_only_in_case() {
     let text = edit(1, "column = \"level\"", "column = \"Population\"")
         .replacen("vertical_dimension = \"level\"\n", "", 1)
