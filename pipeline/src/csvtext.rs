@@ -1,8 +1,9 @@
-//! A strict, position-keeping CSV scanner used to validate raw files.
+//! A strict, position-keeping CSV scanner: the one reader of the raw files.
 //!
-//! polars reads the tables (see [`crate::table`]); this scanner exists so that every
-//! problem can be reported at the line and column where the author will find it,
-//! which polars' reader does not expose. It accepts RFC 4180 CSV plus what
+//! Each table is read once, here, keeping every field's line and column so that every
+//! problem can be reported where the author will find it (a general CSV reader such
+//! as polars' does not expose positions); [`crate::load`] checks the fields and turns
+//! them into the model's typed values. It accepts RFC 4180 CSV plus what
 //! spreadsheets commonly write: a UTF-8 byte-order mark, CRLF line ends, quoted fields
 //! holding commas, quotes (`""`) and line breaks, and whitespace around fields (which
 //! is trimmed). Blank lines are skipped.

@@ -28,7 +28,6 @@ pub mod stage;
 pub mod stats;
 pub mod study;
 pub mod synth;
-pub mod table;
 pub mod views;
 
 use std::collections::BTreeMap;
@@ -122,27 +121,49 @@ pub struct Derived {
     pub warnings: Vec<Problem>,
 }
 
-/// Why a study could not be derived.
+/// Why a study could not be derived: the error of each stage.
 #[derive(Debug, thiserror::Error)]
 pub enum DeriveError {
     /// The study's files have problems; every one is listed.
     #[error(transparent)]
     Invalid(#[from] Problems),
-    /// A table operation failed.
+    /// The statistics could not be computed.
     #[error("statistics failed: {0}")]
-    Stats(#[from] polars::error::PolarsError),
+    Stats(#[from] stats::StatsError),
     /// A figure could not be drawn.
     #[error(transparent)]
     Figure(#[from] figures::FigureError),
-    /// A template could not be filled.
-    #[error("template error: {0}")]
-    Template(#[from] minijinja::Error),
+    /// A document could not be filled.
+    #[error(transparent)]
+    Render(#[from] RenderError),
     /// The statistics could not be serialised.
     #[error("could not serialise statistics: {0}")]
     Json(#[from] serde_json::Error),
     /// The previous brief named in `study.toml` is missing or unreadable.
     #[error("{0}")]
     PreviousBrief(String),
+}
+
+/// The stems of [`DOCUMENTS`], for messages.
+fn document_stems() -> String {
+    DOCUMENTS.map(|d| d.stem).join(", ")
+}
+
+/// Why a document's template could not be filled.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The stem names none of [`DOCUMENTS`].
+    #[error("no document {stem:?}; expected one of: {}", document_stems())]
+    UnknownDocument {
+        /// The stem asked for.
+        stem: String,
+    },
+    /// The provenance has no input manifest for the document.
+    #[error("the provenance lists no inputs for document {0:?}")]
+    NoInputs(String),
+    /// minijinja could not build the environment, find the template or render it.
+    #[error("template error: {0}")]
+    Template(#[from] minijinja::Error),
 }
 
 /// Loads and checks a study and computes its statistics (no figures or documents) on
@@ -222,23 +243,17 @@ pub fn fill_document(
     figures: &BTreeMap<String, String>,
     provenance: &Provenance,
     changes: Option<&changes::Changes>,
-) -> Result<String, DeriveError> {
+) -> Result<String, RenderError> {
     let template = Document::by_stem(stem).map(|d| d.template).ok_or_else(|| {
-        minijinja::Error::new(
-            minijinja::ErrorKind::TemplateNotFound,
-            format!("no document {stem}"),
-        )
+        RenderError::UnknownDocument {
+            stem: stem.to_owned(),
+        }
     })?;
     let doc = provenance
         .documents
         .iter()
         .find(|d| d.stem == stem)
-        .ok_or_else(|| {
-            minijinja::Error::new(
-                minijinja::ErrorKind::TemplateNotFound,
-                format!("no inputs for {stem}"),
-            )
-        })?;
+        .ok_or_else(|| RenderError::NoInputs(stem.to_owned()))?;
     let views = views::build(study);
     let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
         study: &study.config,

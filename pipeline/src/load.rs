@@ -1,19 +1,17 @@
 //! Loading a study: `study.toml` and the three raw CSV files, checked as a whole.
 //!
 //! [`load`] either returns a [`Study`] whose every id, category, wave and code is
-//! known to be consistent, or every problem it found (see [`crate::diag`]). The tables
-//! are read by polars ([`crate::table`]); the positions in messages come from the
-//! strict scanner in [`crate::csvtext`], which also rejects malformed CSV.
+//! known to be consistent, or every problem it found (see [`crate::diag`]). Each table
+//! is read once, by the strict scanner in [`crate::csvtext`], which keeps every
+//! field's line and column for the messages; the checks below turn its fields
+//! straight into the typed values of the model.
 
-use std::collections::BTreeMap;
-
-use polars::prelude::DataFrame;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::csvtext::{self, Scanned};
 use crate::diag::{Problem, Problems};
 use crate::model::{Excerpt, Level, Org, Report, SourceKind, Study};
 use crate::study::{STUDY_FILE, StudyConfig};
-use crate::table;
 
 /// Path of the organisations table inside a study folder.
 pub const ORGANISATIONS: &str = "raw/organisations.csv";
@@ -44,6 +42,22 @@ pub struct Loaded {
     pub warnings: Vec<Problem>,
 }
 
+/// The columns of `raw/ties.csv`: required, then optional.
+const TIE_COLUMNS: [&str; 3] = ["wave", "reporter", "partner"];
+const TIE_OPTIONAL: [&str; 1] = ["kind"];
+/// The columns of `raw/excerpts.csv`.
+const EXCERPT_COLUMNS: [&str; 9] = [
+    "excerpt_id",
+    "source_id",
+    "source_kind",
+    "level",
+    "country",
+    "population",
+    "codes",
+    "consent",
+    "text",
+];
+
 /// Loads and checks a whole study, reporting all problems at once.
 pub fn load(files: StudyFiles<'_>) -> Result<Loaded, Problems> {
     let config_text =
@@ -51,43 +65,29 @@ pub fn load(files: StudyFiles<'_>) -> Result<Loaded, Problems> {
     let config = StudyConfig::parse(config_text).map_err(Problems::new)?;
 
     let mut problems = Vec::new();
-    let mut warnings = Vec::new();
+    let org_cols = org_columns(&config);
     let orgs_t = Table::read(
         ORGANISATIONS,
         files.organisations,
-        &org_columns(&config),
+        &org_cols,
         &[],
         &mut problems,
     );
-    let ties_t = Table::read(
-        TIES,
-        files.ties,
-        &["wave", "reporter", "partner"],
-        &["kind"],
-        &mut problems,
-    );
+    let ties_t = Table::read(TIES, files.ties, &TIE_COLUMNS, &TIE_OPTIONAL, &mut problems);
     let exc_t = Table::read(
         EXCERPTS,
         files.excerpts,
-        &[
-            "excerpt_id",
-            "source_id",
-            "source_kind",
-            "level",
-            "country",
-            "population",
-            "codes",
-            "consent",
-            "text",
-        ],
+        &EXCERPT_COLUMNS,
         &[],
         &mut problems,
     );
 
-    let orgs = orgs_t
+    let (orgs, lines): (Vec<Org>, Vec<usize>) = orgs_t
         .as_ref()
         .map(|t| organisations(&config, t, &mut problems))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .unzip();
     // A repeated org_id keeps its first row (the repeat is reported above), so ties are
     // checked against the row the author wrote first.
     let mut index: BTreeMap<&str, u32> = BTreeMap::new();
@@ -113,35 +113,43 @@ pub fn load(files: StudyFiles<'_>) -> Result<Loaded, Problems> {
         .map(|t| excerpt_rows(&config, t, &mut problems))
         .unwrap_or_default();
 
-    if problems.is_empty() {
-        // A respondent that named nobody in a wave is legal but worth a look.
-        let reported: std::collections::BTreeSet<(usize, u32)> =
-            reports.iter().map(|r| (r.wave, r.reporter)).collect();
-        for (w, wave) in config.waves.iter().enumerate() {
-            for (i, org) in orgs.iter().enumerate() {
-                if org.responded && !reported.contains(&(w, i as u32)) {
-                    warnings.push(Problem::at(
-                        ORGANISATIONS,
-                        org.line,
-                        1,
-                        format!(
-                            "warning: respondent {} reported no ties in wave {:?}",
-                            org.id, wave.id
-                        ),
-                    ));
-                }
+    if !problems.is_empty() {
+        return Err(Problems::new(problems));
+    }
+    let warnings = silent_respondents(&config, &orgs, &lines, &reports);
+    Ok(Loaded {
+        study: Study::new(config, orgs, reports, excerpts),
+        warnings,
+    })
+}
+
+/// A warning for each respondent that named nobody in a wave: legal, but often a
+/// data-entry slip. `lines[i]` is the line of `orgs[i]` in the raw file.
+fn silent_respondents(
+    config: &StudyConfig,
+    orgs: &[Org],
+    lines: &[usize],
+    reports: &[Report],
+) -> Vec<Problem> {
+    let reported: BTreeSet<(usize, u32)> = reports.iter().map(|r| (r.wave, r.reporter)).collect();
+    let mut warnings = Vec::new();
+    for (w, wave) in config.waves.iter().enumerate() {
+        for (i, (org, &line)) in orgs.iter().zip(lines).enumerate() {
+            if org.responded && !reported.contains(&(w, i as u32)) {
+                warnings.push(Problem::at(
+                    ORGANISATIONS,
+                    line,
+                    1,
+                    format!(
+                        "warning: respondent {} reported no ties in wave {:?}",
+                        org.id, wave.id
+                    ),
+                ));
             }
         }
-        warnings.sort();
-        let mut orgs = orgs;
-        orgs.iter_mut().for_each(|o| o.line = 0);
-        Ok(Loaded {
-            study: Study::new(config, orgs, reports, excerpts),
-            warnings,
-        })
-    } else {
-        Err(Problems::new(problems))
     }
+    warnings.sort();
+    warnings
 }
 
 /// The columns `raw/organisations.csv` must have for `config`.
@@ -152,31 +160,39 @@ pub fn org_columns(config: &StudyConfig) -> Vec<&str> {
     cols
 }
 
-/// A raw table: the polars frame with its values and the scan with their positions.
-struct Table {
+/// A column of a [`Table`]: its position in the `required` then `optional` names the
+/// table was read with.
+#[derive(Debug, Clone, Copy)]
+struct Col(usize);
+
+/// A raw table as the scanner read it, with each expected column's position.
+struct Table<'n> {
     file: &'static str,
-    frame: DataFrame,
     scan: Scanned,
+    /// For each expected column, its position in the header (`None` for an optional
+    /// column the file does not have; every required column is present).
+    positions: Vec<Option<usize>>,
+    names: Vec<&'n str>,
 }
 
-impl Table {
+impl<'n> Table<'n> {
+    /// Scans `bytes` and checks the header: every required column present, no
+    /// unknown or repeated one, at least one row. Problems go to `problems`; the
+    /// table is returned only when there are none.
     fn read(
         file: &'static str,
         bytes: &[u8],
-        required: &[&str],
-        optional: &[&str],
+        required: &[&'n str],
+        optional: &[&'n str],
         problems: &mut Vec<Problem>,
-    ) -> Option<Table> {
+    ) -> Option<Table<'n>> {
         let before = problems.len();
         let scan = csvtext::scan(file, bytes, problems)?;
-        let names: Vec<&str> = scan.header.iter().map(|c| c.text.as_str()).collect();
-        let expected = || {
-            let mut all: Vec<&str> = required.to_vec();
-            all.extend(optional.iter().copied());
-            all.join(", ")
-        };
+        let names: Vec<&str> = required.iter().chain(optional).copied().collect();
+        let expected = || names.join(", ");
+        let header: Vec<&str> = scan.header.iter().map(|c| c.text.as_str()).collect();
         for cell in &scan.header {
-            if !required.contains(&cell.text.as_str()) && !optional.contains(&cell.text.as_str()) {
+            if !names.contains(&cell.text.as_str()) {
                 problems.push(Problem::at(
                     file,
                     cell.line,
@@ -187,7 +203,7 @@ impl Table {
                         expected()
                     ),
                 ));
-            } else if names.iter().filter(|n| **n == cell.text).count() > 1 {
+            } else if header.iter().filter(|n| **n == cell.text).count() > 1 {
                 problems.push(Problem::at(
                     file,
                     cell.line,
@@ -197,7 +213,7 @@ impl Table {
             }
         }
         for col in required {
-            if !names.contains(col) {
+            if !header.contains(col) {
                 problems.push(Problem::at(
                     file,
                     1,
@@ -218,112 +234,72 @@ impl Table {
         if problems.len() > before {
             return None;
         }
-        // polars reads the scanner's records re-written as plain quoted CSV, so both
-        // agree on what a field is (whitespace before a quote, names with spaces
-        // around them, blank lines and lone CRs would otherwise differ).
-        let frame = match table::read_frame(normalised(&scan).as_bytes()) {
-            Ok(f) if f.height() == scan.records.len() => f,
-            Ok(f) => {
-                problems.push(Problem::file(
-                    file,
-                    format!(
-                        "polars read {} rows but the file has {}; check quoting and line ends",
-                        f.height(),
-                        scan.records.len()
-                    ),
-                ));
-                return None;
-            }
-            Err(e) => {
-                problems.push(Problem::file(
-                    file,
-                    format!("could not be read as CSV: {e}"),
-                ));
-                return None;
-            }
-        };
-        Some(Table { file, frame, scan })
+        let positions = names
+            .iter()
+            .map(|n| header.iter().position(|h| h == n))
+            .collect();
+        Some(Table {
+            file,
+            scan,
+            positions,
+            names,
+        })
     }
 
     fn rows(&self) -> std::ops::Range<usize> {
-        0..self.frame.height()
+        0..self.scan.records.len()
     }
 
-    fn get(&self, col: &str, row: usize) -> &str {
-        table::cell(&self.frame, col, row)
+    fn cell(&self, col: Col, row: usize) -> Option<&csvtext::Cell> {
+        let p = self.positions[col.0]?;
+        self.scan.records[row].cells.get(p)
+    }
+
+    /// The trimmed text of a cell; empty for an optional column the file lacks.
+    fn get(&self, col: Col, row: usize) -> &str {
+        self.cell(col, row).map_or("", |c| c.text.as_str())
     }
 
     fn line(&self, row: usize) -> usize {
         self.scan.records[row].line
     }
 
-    /// Reports a problem at the cell of column `col` in `row`.
-    fn problem(&self, col: &str, row: usize, message: String) -> Problem {
-        let idx = self.scan.header.iter().position(|h| h.text == col);
-        let cell = idx.and_then(|i| self.scan.records[row].cells.get(i));
-        match cell {
+    /// A problem at the cell of column `col` in `row`.
+    fn problem(&self, col: Col, row: usize, message: String) -> Problem {
+        match self.cell(col, row) {
             Some(c) => Problem::at(self.file, c.line, c.column, message),
             None => Problem::at(self.file, self.line(row), 1, message),
         }
     }
 
-    fn non_empty<'a>(
-        &'a self,
-        col: &str,
-        row: usize,
-        problems: &mut Vec<Problem>,
-    ) -> Option<&'a str> {
+    fn non_empty(&self, col: Col, row: usize, problems: &mut Vec<Problem>) -> Option<&str> {
         let v = self.get(col, row);
         if v.is_empty() {
-            problems.push(self.problem(col, row, format!("{col} is empty; expected a value")));
+            let name = self.names[col.0];
+            problems.push(self.problem(col, row, format!("{name} is empty; expected a value")));
             None
         } else {
             Some(v)
         }
     }
 
-    fn boolean(&self, col: &str, row: usize, problems: &mut Vec<Problem>) -> bool {
-        match parse_bool(self.get(col, row)) {
+    fn boolean(&self, col: Col, row: usize, problems: &mut Vec<Problem>) -> bool {
+        let v = self.get(col, row);
+        match parse_bool(v) {
             Some(b) => b,
             None => {
+                let name = self.names[col.0];
                 problems.push(self.problem(
                     col,
                     row,
                     format!(
-                        "{col} is {:?}; expected true or false (yes/no and 1/0 are accepted too)",
-                        self.get(col, row)
+                        "{name} is {v:?}; expected true or false (yes/no and 1/0 are accepted too)"
                     ),
                 ));
                 false
             }
         }
     }
-}
-
-/// The scanned records as CSV with every field quoted and `\n` line ends.
-fn normalised(scan: &Scanned) -> String {
-    let mut out = String::with_capacity(scan.records.len() * 64);
-    let line = |cells: &[csvtext::Cell], out: &mut String| {
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push('"');
-            for ch in c.text.chars() {
-                if ch == '"' {
-                    out.push('"');
-                }
-                out.push(ch);
-            }
-            out.push('"');
-        }
-        out.push('\n');
-    };
-    line(&scan.header, &mut out);
-    for r in &scan.records {
-        line(&r.cells, &mut out);
-    }
-    out
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -334,32 +310,42 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-fn organisations(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) -> Vec<Org> {
+/// Checks the organisations; each is returned with its line in the file, sorted by id.
+fn organisations(
+    config: &StudyConfig,
+    t: &Table,
+    problems: &mut Vec<Problem>,
+) -> Vec<(Org, usize)> {
+    // The columns as `org_columns` lists them.
+    let (org_id, country) = (Col(0), Col(1));
+    let dims = config.dimensions.len();
+    let (surveyed_col, responded_col) = (Col(2 + dims), Col(3 + dims));
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut orgs = Vec::new();
+    let mut orgs = Vec::with_capacity(t.scan.records.len());
     for row in t.rows() {
-        let id = t.non_empty("org_id", row, problems);
+        let id = t.non_empty(org_id, row, problems);
         if let Some(id) = id
             && let Some(first) = seen.insert(id, t.line(row))
         {
             problems.push(t.problem(
-                "org_id",
+                org_id,
                 row,
                 format!(
                     "org_id {id:?} is already used on line {first}; expected each organisation once"
                 ),
             ));
         }
-        let country = t.non_empty("country", row, problems).unwrap_or_default();
-        let mut categories = Vec::with_capacity(config.dimensions.len());
-        for d in &config.dimensions {
-            let v = t.get(&d.column, row);
+        let country = t.non_empty(country, row, problems).unwrap_or_default();
+        let mut categories = Vec::with_capacity(dims);
+        for (k, d) in config.dimensions.iter().enumerate() {
+            let col = Col(2 + k);
+            let v = t.get(col, row);
             match d.index_of(v) {
                 Some(i) => categories.push(i),
                 None => {
                     let allowed: Vec<&str> = d.categories.iter().map(|c| c.id.as_str()).collect();
                     problems.push(t.problem(
-                        &d.column,
+                        col,
                         row,
                         format!(
                             "{v:?} is not a category of {}; expected one of: {}",
@@ -371,21 +357,22 @@ fn organisations(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) -
                 }
             }
         }
-        let surveyed = t.boolean("surveyed", row, problems);
-        let responded = t.boolean("responded", row, problems);
+        let surveyed = t.boolean(surveyed_col, row, problems);
+        let responded = t.boolean(responded_col, row, problems);
         if responded && !surveyed {
-            problems.push(t.problem("responded", row, "responded is true but surveyed is false; expected only surveyed organisations to respond".into()));
+            problems.push(t.problem(responded_col, row, "responded is true but surveyed is false; expected only surveyed organisations to respond".into()));
         }
-        orgs.push(Org {
+        let org = Org {
             id: id.unwrap_or_default().to_owned(),
             country: country.to_owned(),
             categories,
             surveyed,
             responded,
-            line: t.line(row),
-        });
+        };
+        orgs.push((org, t.line(row)));
     }
-    orgs.sort_by(|a, b| a.id.cmp(&b.id));
+    // Stable, so of two rows with one id the first stays first.
+    orgs.sort_by(|a, b| a.0.id.cmp(&b.0.id));
     orgs
 }
 
@@ -396,15 +383,17 @@ fn tie_reports(
     index: Option<&BTreeMap<&str, u32>>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Report> {
+    // The columns as `TIE_COLUMNS` and `TIE_OPTIONAL` list them.
+    let (wave_col, reporter_col, partner_col, kind_col) = (Col(0), Col(1), Col(2), Col(3));
     let waves: Vec<&str> = config.waves.iter().map(|w| w.id.as_str()).collect();
     let mut seen: BTreeMap<(usize, u32, u32), usize> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(t.scan.records.len());
     for row in t.rows() {
-        let wave = t.get("wave", row);
+        let wave = t.get(wave_col, row);
         let w = waves.iter().position(|x| *x == wave);
         if w.is_none() {
             problems.push(t.problem(
-                "wave",
+                wave_col,
                 row,
                 format!(
                     "wave {wave:?} is not declared in study.toml; expected one of: {}",
@@ -412,41 +401,42 @@ fn tie_reports(
                 ),
             ));
         }
-        let mut lookup = |col: &str| {
+        let mut lookup = |col: Col| {
             let index = index?;
             let v = t.get(col, row);
             let found = index.get(v).copied();
             if found.is_none() {
+                let name = t.names[col.0];
                 problems.push(t.problem(col, row, format!(
-                    "{col} {v:?} is not an org_id of {ORGANISATIONS}; expected a listed organisation"
+                    "{name} {v:?} is not an org_id of {ORGANISATIONS}; expected a listed organisation"
                 )));
             }
             found
         };
-        let reporter = lookup("reporter");
-        let partner = lookup("partner");
+        let reporter = lookup(reporter_col);
+        let partner = lookup(partner_col);
         if let Some(r) = reporter
             && !orgs[r as usize].responded
         {
-            problems.push(t.problem("reporter", row, format!(
+            problems.push(t.problem(reporter_col, row, format!(
                 "reporter {:?} did not respond to the survey; expected only respondents to report ties",
                 orgs[r as usize].id
             )));
         }
         if reporter.is_some() && reporter == partner {
             problems.push(t.problem(
-                "partner",
+                partner_col,
                 row,
                 "an organisation names itself; expected a different partner".into(),
             ));
         }
         if let (Some(w), Some(r), Some(p)) = (w, reporter, partner) {
             if let Some(first) = seen.insert((w, r, p), t.line(row)) {
-                problems.push(t.problem("partner", row, format!(
+                problems.push(t.problem(partner_col, row, format!(
                     "this tie repeats the one on line {first}; expected each reported tie once per wave"
                 )));
             } else if r != p {
-                let kind = t.get("kind", row);
+                let kind = t.get(kind_col, row);
                 out.push(Report {
                     wave: w,
                     reporter: r,
@@ -460,30 +450,48 @@ fn tie_reports(
     out
 }
 
+/// Checks the excerpts, sorted by id.
+///
+/// One pass over the rows with a check per column; longer than most functions here
+/// because each of the nine columns has its own rule and message.
 fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) -> Vec<Excerpt> {
+    // The columns as `EXCERPT_COLUMNS` lists them.
+    let [
+        excerpt_id,
+        source_id_col,
+        source_kind_col,
+        level_col,
+        country,
+        population_col,
+        codes_col,
+        consent,
+        text_col,
+    ] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map(Col);
     let primary = config.primary();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(t.scan.records.len());
     for row in t.rows() {
-        let id = t.non_empty("excerpt_id", row, problems).unwrap_or_default();
+        let id = t.non_empty(excerpt_id, row, problems).unwrap_or_default();
         if !id.is_empty()
             && let Some(first) = seen.insert(id, t.line(row))
         {
             problems.push(t.problem(
-                "excerpt_id",
+                excerpt_id,
                 row,
                 format!(
                     "excerpt_id {id:?} is already used on line {first}; expected each excerpt once"
                 ),
             ));
         }
-        let source_id = t.non_empty("source_id", row, problems).unwrap_or_default();
-        let source_kind = match t.get("source_kind", row) {
+        let source_id = t
+            .non_empty(source_id_col, row, problems)
+            .unwrap_or_default();
+        let source_kind = match t.get(source_kind_col, row) {
             "interview" => SourceKind::Interview,
             "focus_group" => SourceKind::FocusGroup,
             other => {
                 problems.push(t.problem(
-                    "source_kind",
+                    source_kind_col,
                     row,
                     format!(
                         "source_kind {other:?} is not known; expected interview or focus_group"
@@ -492,25 +500,25 @@ fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) ->
                 SourceKind::Interview
             }
         };
-        let level = match t.get("level", row) {
+        let level = match t.get(level_col, row) {
             "local" => Level::Local,
             "national" => Level::National,
             "global" => Level::Global,
             other => {
                 problems.push(t.problem(
-                    "level",
+                    level_col,
                     row,
                     format!("level {other:?} is not known; expected local, national or global"),
                 ));
                 Level::Local
             }
         };
-        let population = t.get("population", row);
+        let population = t.get(population_col, row);
         let pop = primary.index_of(population);
         if pop.is_none() {
             let allowed: Vec<&str> = primary.categories.iter().map(|c| c.id.as_str()).collect();
             problems.push(t.problem(
-                "population",
+                population_col,
                 row,
                 format!(
                     "{population:?} is not a category of {}; expected one of: {}",
@@ -521,7 +529,7 @@ fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) ->
         }
         let mut codes = Vec::new();
         for code in t
-            .get("codes", row)
+            .get(codes_col, row)
             .split(';')
             .map(str::trim)
             .filter(|c| !c.is_empty())
@@ -533,7 +541,7 @@ fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) ->
                     let allowed: Vec<&str> =
                         config.codebook.iter().map(|c| c.id.as_str()).collect();
                     problems.push(t.problem(
-                        "codes",
+                        codes_col,
                         row,
                         format!(
                             "code {code:?} is not in the codebook; expected one of: {}",
@@ -544,14 +552,14 @@ fn excerpt_rows(config: &StudyConfig, t: &Table, problems: &mut Vec<Problem>) ->
             }
         }
         codes.sort_unstable();
-        let consent = t.boolean("consent", row, problems);
-        let text = t.non_empty("text", row, problems).unwrap_or_default();
+        let consent = t.boolean(consent, row, problems);
+        let text = t.non_empty(text_col, row, problems).unwrap_or_default();
         out.push(Excerpt {
             id: id.to_owned(),
             source_id: source_id.to_owned(),
             source_kind,
             level,
-            country: t.get("country", row).to_owned(),
+            country: t.get(country, row).to_owned(),
             population: pop.unwrap_or(0),
             codes,
             consent,

@@ -1,7 +1,8 @@
 //! The validated study in memory: organisations, directed tie reports, excerpts.
 //!
 //! Organisations are stored sorted by `org_id` and referred to by their index, so
-//! every iteration below is in a fixed order.
+//! every iteration below is in a fixed order. Every reference is an index that the
+//! loader ([`crate::load`]) checked: categories, waves, codes and organisations.
 
 use std::collections::BTreeSet;
 
@@ -14,14 +15,13 @@ pub struct Org {
     pub id: String,
     /// Country of operation.
     pub country: String,
-    /// Category index for each dimension, in the order of `config.dimensions`.
+    /// Category index for each dimension, in the order of `config.dimensions`; each
+    /// is below its dimension's number of categories.
     pub categories: Vec<usize>,
     /// Whether the survey was sent to it.
     pub surveyed: bool,
     /// Whether it answered.
     pub responded: bool,
-    /// Line in the raw file while loading (0 once loaded, so it never reaches outputs).
-    pub line: usize,
 }
 
 /// One directed report: in `wave`, `reporter` named `partner`.
@@ -60,6 +60,15 @@ pub enum Level {
 impl Level {
     /// All levels in display order.
     pub const ALL: [Level; 3] = [Level::Local, Level::National, Level::Global];
+
+    /// The position in [`Level::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Level::Local => 0,
+            Level::National => 1,
+            Level::Global => 2,
+        }
+    }
 
     /// The id used in the data.
     pub fn id(self) -> &'static str {
@@ -125,11 +134,12 @@ impl Study {
 
     /// Index of the primary dimension in `config.dimensions`.
     pub fn primary_index(&self) -> usize {
-        self.config
-            .dimensions
-            .iter()
-            .position(|d| d.column == self.config.primary_dimension)
-            .unwrap_or(0)
+        self.config.primary.get()
+    }
+
+    /// Each organisation's category index in dimension `k`, in organisation order.
+    pub fn labels(&self, k: usize) -> Vec<u32> {
+        self.orgs.iter().map(|o| o.categories[k] as u32).collect()
     }
 
     /// The undirected ties of `wave` under the study's tie rule, as sorted `(a, b)`

@@ -56,9 +56,9 @@ pub fn source(
     provenance: &Provenance,
     changes: Option<&Changes>,
 ) -> Result<String, DeriveError> {
-    crate::fill_document(
+    Ok(crate::fill_document(
         templates, doc.stem, study, stats, figures, provenance, changes,
-    )
+    )?)
 }
 
 /// What changed since the study's previous brief (`previous_brief` in `study.toml`,
@@ -102,7 +102,7 @@ pub fn build_evidence(
         .unwrap_or_default();
     Evidence {
         version: Some(study.config.version.clone()),
-        created: Some(study.config.created.clone()),
+        created: Some(study.config.created.to_string()),
         tools: BTreeMap::from([("typst".to_owned(), provenance.typst_version.clone())]),
         inputs: evidence::sorted(inputs),
         stats: stats.clone(),

@@ -3,10 +3,25 @@
 //!
 //! Nothing about categories is hard-coded anywhere else: the dimensions, their
 //! categories and colours, and the codebook all come from here.
+//!
+//! The file is read in two steps. serde reads the wire format ([`raw`], every checked
+//! value with its span); [`StudyConfig::parse`] then checks it as a whole, reporting
+//! every problem at the value that causes it, and returns the validated
+//! [`StudyConfig`]. In the validated form every reference is resolved: the primary and
+//! vertical dimensions and the grid are [`DimIndex`]es, dates are [`Date`]s and colours
+//! [`Colour`]s, so no later code looks a name up or needs a fallback.
 
-use serde::{Deserialize, Serialize};
+mod raw;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize, Serializer};
+use toml::Spanned;
 
 use crate::diag::Problem;
+use raw::{RawCategory, RawCode, RawConfig, RawDimension, RawWave};
 
 /// The file name of the configuration inside a study folder.
 pub const STUDY_FILE: &str = "study.toml";
@@ -14,12 +29,34 @@ pub const STUDY_FILE: &str = "study.toml";
 /// The layout version of `study.toml` this code reads.
 pub const SCHEMA: u32 = 1;
 
-/// The parsed `study.toml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `suppression_threshold` when `study.toml` does not set it.
+pub const DEFAULT_THRESHOLD: u32 = 3;
+
+/// `permutations` when `study.toml` does not set it.
+pub const DEFAULT_PERMUTATIONS: u32 = 1000;
+
+/// Columns of `raw/organisations.csv` that a dimension may not use.
+pub const RESERVED_COLUMNS: [&str; 4] = ["org_id", "country", "surveyed", "responded"];
+
+/// The pattern of every identifier that becomes part of a name (wave ids, dimension
+/// columns, category ids, code ids), as documented in `data/README.md`.
+pub const IDENTIFIER_PATTERN: &str = "[A-Za-z0-9][A-Za-z0-9_-]*";
+
+/// Whether `s` matches [`IDENTIFIER_PATTERN`]: an ASCII letter or digit, then ASCII
+/// letters, digits, `_` and `-`. Such a name cannot hold a path separator, a dot,
+/// white space or anything Typst or a shell would read as syntax.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The validated `study.toml`.
+///
+/// It serialises (for the templates, as `study`) to exactly the keys of the file:
+/// resolved references are written back as the names they came from.
+#[derive(Debug, Clone, PartialEq)]
 pub struct StudyConfig {
-    /// Layout version of this file; must equal [`SCHEMA`].
-    pub schema: u32,
     /// Document title.
     pub title: String,
     /// Document subtitle.
@@ -29,19 +66,16 @@ pub struct StudyConfig {
     /// The study's own version, printed with the provenance.
     pub version: String,
     /// PDF keywords.
-    #[serde(default)]
     pub keywords: Vec<String>,
-    /// Creation date (`YYYY-MM-DD`), the documents' timestamp.
-    pub created: String,
+    /// Creation date, the documents' timestamp.
+    pub created: Date,
     /// Whether the data are synthetic; if so every output says so.
     pub synthetic: bool,
-    /// Groups smaller than this are suppressed in tables and figures.
-    #[serde(default = "default_threshold")]
+    /// Groups smaller than this are suppressed in tables and figures (at least 1).
     pub suppression_threshold: u32,
     /// How directed reports become undirected ties.
     pub tie_rule: TieRule,
     /// Number of label permutations for the E-I test.
-    #[serde(default = "default_permutations")]
     pub permutations: u32,
     /// Seed for every random choice made from this study (permutations, layouts).
     pub seed: u64,
@@ -49,37 +83,39 @@ pub struct StudyConfig {
     pub authors: Vec<Author>,
     /// Where the results were presented.
     pub event: Event,
-    /// Survey waves in chronological order.
+    /// Survey waves in chronological order (at least one; ids unique ignoring case).
     pub waves: Vec<Wave>,
-    /// The `column` of the primary dimension (the key population).
-    pub primary_dimension: String,
-    /// The `column` of the dimension that places organisations between global and
-    /// local (vertical collaboration), if the study has one.
-    #[serde(default)]
-    pub vertical_dimension: Option<String>,
-    /// The dimensions of difference.
+    /// The primary dimension (the key population).
+    pub primary: DimIndex,
+    /// The dimension that places organisations between global and local (vertical
+    /// collaboration), if the study has one.
+    pub vertical: Option<DimIndex>,
+    /// The dimensions of difference (at least one; columns unique ignoring case).
     pub dimensions: Vec<Dimension>,
-    /// The qualitative codebook.
+    /// The qualitative codebook (ids unique).
     pub codebook: Vec<Code>,
-    /// The conceptual grid shown in the documents: organisations counted by two
-    /// dimensions. Optional.
-    #[serde(default)]
-    pub grid: Option<GridSpec>,
+    /// The conceptual grid shown in the documents, if declared.
+    pub grid: Option<Grid>,
     /// Methods facts that are not rows.
     pub methods: Methods,
     /// The brief of the study's previous version, a path inside the study folder
     /// (`previous/brief.pdf`), hashed like every input. When set, the documents say
-    /// what changed since it. Optional.
-    #[serde(default)]
+    /// what changed since it.
     pub previous_brief: Option<String>,
 }
 
-fn default_threshold() -> u32 {
-    3
-}
+/// A dimension of a [`StudyConfig`], by its position in `dimensions`.
+///
+/// Only [`StudyConfig::parse`] makes one, after checking that it names a declared
+/// dimension, so indexing `dimensions` with it cannot fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DimIndex(usize);
 
-fn default_permutations() -> u32 {
-    1000
+impl DimIndex {
+    /// The position in `dimensions`.
+    pub fn get(self) -> usize {
+        self.0
+    }
 }
 
 /// How directed survey reports become undirected ties.
@@ -103,22 +139,20 @@ pub struct Author {
 }
 
 /// The event at which the study is presented.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     /// Event name.
     pub name: String,
     /// Venue and city.
     pub place: String,
-    /// Date, `YYYY-MM-DD`.
-    pub date: String,
+    /// Date.
+    pub date: Date,
 }
 
 /// One survey wave.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Wave {
-    /// Identifier used in `raw/ties.csv`.
+    /// Identifier used in `raw/ties.csv` and in figure names ([`IDENTIFIER_PATTERN`]).
     pub id: String,
     /// Display label.
     pub label: String,
@@ -127,41 +161,40 @@ pub struct Wave {
 }
 
 /// A dimension of difference between organisations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dimension {
-    /// Column of `raw/organisations.csv` holding each organisation's category.
+    /// Column of `raw/organisations.csv` holding each organisation's category, also
+    /// used in figure names ([`IDENTIFIER_PATTERN`]).
     pub column: String,
     /// Display label.
     pub label: String,
-    /// Categories in display order.
+    /// Categories in display order (at least one; ids unique).
     pub categories: Vec<Category>,
 }
 
 impl Dimension {
-    /// The position of category `id` in display order.
+    /// The position of category `id` in display order (for reading data and
+    /// parameters that name categories).
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.categories.iter().position(|c| c.id == id)
     }
 }
 
 /// A category of a dimension.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {
-    /// Identifier used in the data.
+    /// Identifier used in the data ([`IDENTIFIER_PATTERN`]).
     pub id: String,
     /// Display label.
     pub label: String,
-    /// Colour as `#RRGGBB`.
-    pub colour: String,
+    /// Colour.
+    pub colour: Colour,
 }
 
 /// A code of the qualitative codebook.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Code {
-    /// Identifier used in `raw/excerpts.csv`.
+    /// Identifier used in `raw/excerpts.csv` ([`IDENTIFIER_PATTERN`]).
     pub id: String,
     /// Display label.
     pub label: String,
@@ -182,13 +215,12 @@ pub enum CodeKind {
 }
 
 /// Which two dimensions the conceptual grid crosses.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GridSpec {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grid {
     /// The dimension whose categories are the rows.
-    pub rows: String,
+    pub rows: DimIndex,
     /// The dimension whose categories are the columns.
-    pub columns: String,
+    pub columns: DimIndex,
 }
 
 /// Methods facts that are not rows of data.
@@ -201,181 +233,541 @@ pub struct Methods {
     pub observed_meetings: Vec<String>,
 }
 
+/// A calendar date from 1970 on, written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+/// Why a text is not a [`Date`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateError {
+    /// Not of the form `YYYY-MM-DD` with digits.
+    Format,
+    /// A month outside 1 to 12, or a day the month does not have.
+    NoSuchDay,
+    /// Before 1970-01-01 (the PDF timestamp counts from there).
+    Before1970,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD` (four, two and two digits) into a real calendar date.
+    pub fn parse(s: &str) -> Result<Date, DateError> {
+        let b = s.as_bytes();
+        let digits = |r: Range<usize>| -> Option<u16> {
+            b.get(r)?.iter().try_fold(0u16, |n, &d| {
+                d.is_ascii_digit().then(|| n * 10 + u16::from(d - b'0'))
+            })
+        };
+        let shape = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+        let (Some(year), Some(month), Some(day), true) =
+            (digits(0..4), digits(5..7), digits(8..10), shape)
+        else {
+            return Err(DateError::Format);
+        };
+        let (month, day) = (month as u8, day as u8);
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err(DateError::NoSuchDay);
+        }
+        if year < 1970 {
+            return Err(DateError::Before1970);
+        }
+        Ok(Date { year, month, day })
+    }
+
+    /// Seconds since the Unix epoch at midnight UTC of this date.
+    pub fn epoch_seconds(self) -> i64 {
+        days_from_civil(i64::from(self.year), self.month.into(), self.day.into()) * 86_400
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A colour written `#RRGGBB`, kept as written (for the templates) and as its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colour {
+    text: String,
+    rgb: [u8; 3],
+}
+
+impl Colour {
+    /// Parses `#RRGGBB` (hex digits in either case).
+    pub fn parse(s: &str) -> Option<Colour> {
+        let hex = s.strip_prefix('#').filter(|h| h.len() == 6)?;
+        let byte = |i: usize| {
+            hex.get(i..i + 2)
+                .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()))
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        };
+        Some(Colour {
+            text: s.to_owned(),
+            rgb: [byte(0)?, byte(2)?, byte(4)?],
+        })
+    }
+
+    /// The colour as written in `study.toml`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Red, green and blue.
+    pub fn rgb(&self) -> [u8; 3] {
+        self.rgb
+    }
+}
+
+impl Serialize for Colour {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
 impl StudyConfig {
-    /// Parses and checks `study.toml`, reporting every problem found.
+    /// Parses and checks `study.toml`, reporting every problem found, each at the
+    /// value that causes it.
     pub fn parse(text: &str) -> Result<StudyConfig, Vec<Problem>> {
-        let config: StudyConfig = toml::from_str(text).map_err(|e| {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
                 .map_or((1, 1), |span| line_column(text, span.start));
             let message = e.message().trim_end().to_owned();
             vec![Problem::at(STUDY_FILE, line, column, message)]
         })?;
-        let problems = config.check(text);
-        if problems.is_empty() {
-            Ok(config)
-        } else {
-            Err(problems)
+        Checker {
+            text,
+            problems: Vec::new(),
         }
+        .config(raw)
     }
 
     /// The primary dimension (the key population).
     pub fn primary(&self) -> &Dimension {
-        self.dimension(&self.primary_dimension)
-            .unwrap_or(&self.dimensions[0])
+        &self.dimensions[self.primary.0]
     }
 
     /// The vertical dimension (global / national / local), if declared.
     pub fn vertical(&self) -> Option<&Dimension> {
-        self.vertical_dimension
-            .as_deref()
-            .and_then(|v| self.dimension(v))
+        self.vertical.map(|v| &self.dimensions[v.0])
     }
 
-    /// The dimension stored in `column`.
+    /// The dimension at `index`.
+    pub fn dim(&self, index: DimIndex) -> &Dimension {
+        &self.dimensions[index.0]
+    }
+
+    /// The dimension stored in `column`, for reading parameters that name dimensions
+    /// (`synth.toml`); the study itself refers to dimensions by [`DimIndex`].
     pub fn dimension(&self, column: &str) -> Option<&Dimension> {
         self.dimensions.iter().find(|d| d.column == column)
     }
 
     /// The timestamp of `created` as seconds since the Unix epoch (midnight UTC).
     pub fn created_epoch(&self) -> i64 {
-        parse_date(&self.created).map_or(0, |(y, m, d)| days_from_civil(y, m, d) * 86_400)
+        self.created.epoch_seconds()
+    }
+}
+
+/// The keys of `study.toml`, borrowed from a [`StudyConfig`]: what the templates see.
+#[derive(Serialize)]
+struct Wire<'a> {
+    schema: u32,
+    title: &'a str,
+    subtitle: &'a str,
+    short_title: &'a str,
+    version: &'a str,
+    keywords: &'a [String],
+    created: Date,
+    synthetic: bool,
+    suppression_threshold: u32,
+    tie_rule: TieRule,
+    permutations: u32,
+    seed: u64,
+    authors: &'a [Author],
+    event: &'a Event,
+    waves: &'a [Wave],
+    primary_dimension: &'a str,
+    vertical_dimension: Option<&'a str>,
+    dimensions: &'a [Dimension],
+    codebook: &'a [Code],
+    grid: Option<WireGrid<'a>>,
+    methods: &'a Methods,
+    previous_brief: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct WireGrid<'a> {
+    rows: &'a str,
+    columns: &'a str,
+}
+
+impl Serialize for StudyConfig {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let column = |d: DimIndex| self.dimensions[d.0].column.as_str();
+        Wire {
+            schema: SCHEMA,
+            title: &self.title,
+            subtitle: &self.subtitle,
+            short_title: &self.short_title,
+            version: &self.version,
+            keywords: &self.keywords,
+            created: self.created,
+            synthetic: self.synthetic,
+            suppression_threshold: self.suppression_threshold,
+            tie_rule: self.tie_rule,
+            permutations: self.permutations,
+            seed: self.seed,
+            authors: &self.authors,
+            event: &self.event,
+            waves: &self.waves,
+            primary_dimension: column(self.primary),
+            vertical_dimension: self.vertical.map(column),
+            dimensions: &self.dimensions,
+            codebook: &self.codebook,
+            grid: self.grid.map(|g| WireGrid {
+                rows: column(g.rows),
+                columns: column(g.columns),
+            }),
+            methods: &self.methods,
+            previous_brief: self.previous_brief.as_deref(),
+        }
+        .serialize(s)
+    }
+}
+
+/// Checks a [`RawConfig`], collecting every problem at the span of its value.
+struct Checker<'t> {
+    text: &'t str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn at(&mut self, span: Range<usize>, message: String) {
+        let (line, column) = line_column(self.text, span.start);
+        self.problems
+            .push(Problem::at(STUDY_FILE, line, column, message));
     }
 
-    fn check(&self, text: &str) -> Vec<Problem> {
-        let mut out = Vec::new();
-        // Semantic problems are located at the line where their key is written.
-        let mut at = |key: &str, message: String| {
-            let (line, column) = find_key(text, key);
-            out.push(Problem::at(STUDY_FILE, line, column, message));
+    fn line(&self, span: &Range<usize>) -> usize {
+        line_column(self.text, span.start).0
+    }
+
+    /// The whole check; the configuration when nothing is wrong.
+    fn config(mut self, raw: RawConfig) -> Result<StudyConfig, Vec<Problem>> {
+        if *raw.schema.get_ref() != SCHEMA {
+            let message = format!(
+                "schema = {} is not supported; expected {SCHEMA}",
+                raw.schema.get_ref()
+            );
+            self.at(raw.schema.span(), message);
+        }
+        let created = self.date("created", &raw.created);
+        let event_date = self.date("event.date", &raw.event.date);
+        let threshold = raw
+            .suppression_threshold
+            .as_ref()
+            .map_or(DEFAULT_THRESHOLD, |t| *t.get_ref());
+        if let Some(t) = raw
+            .suppression_threshold
+            .as_ref()
+            .filter(|t| *t.get_ref() == 0)
+        {
+            self.at(t.span(), "suppression_threshold must be at least 1".into());
+        }
+        self.waves(&raw.waves);
+        let dimensions = self.dimensions(&raw.dimensions);
+        self.codebook(&raw.codebook);
+        let primary = self.dimension_ref("primary_dimension", &raw.primary_dimension, &dimensions);
+        let vertical = raw
+            .vertical_dimension
+            .as_ref()
+            .map(|v| self.dimension_ref("vertical_dimension", v, &dimensions));
+        let grid = raw.grid.as_ref().map(|g| {
+            let rows = self.dimension_ref("grid.rows", &g.rows, &dimensions);
+            let columns = self.dimension_ref("grid.columns", &g.columns, &dimensions);
+            rows.zip(columns)
+                .map(|(rows, columns)| Grid { rows, columns })
+        });
+        if let Some(p) = raw
+            .previous_brief
+            .as_ref()
+            .filter(|p| !is_inside(p.get_ref()))
+        {
+            let message = format!(
+                "previous_brief {:?} is not a path inside the study folder; expected a relative path of plain names such as \"previous/brief.pdf\"",
+                p.get_ref()
+            );
+            self.at(p.span(), message);
+        }
+        // With the primary dimension alone, unique wave ids give unique names.
+        if let (Some(p), Some(v)) = (primary, vertical) {
+            self.figure_names(&raw.waves, &dimensions, p, v);
+        }
+        let (Some(created), Some(event_date), Some(primary), true) =
+            (created, event_date, primary, self.problems.is_empty())
+        else {
+            return Err(self.problems);
         };
-        if self.schema != SCHEMA {
-            at(
-                "schema",
+        Ok(StudyConfig {
+            title: raw.title,
+            subtitle: raw.subtitle,
+            short_title: raw.short_title,
+            version: raw.version,
+            keywords: raw.keywords,
+            created,
+            synthetic: raw.synthetic,
+            suppression_threshold: threshold,
+            tie_rule: raw.tie_rule,
+            permutations: raw.permutations.unwrap_or(DEFAULT_PERMUTATIONS),
+            seed: raw.seed,
+            authors: raw.authors,
+            event: raw::event(raw.event, event_date),
+            waves: raw.waves.into_inner().into_iter().map(raw::wave).collect(),
+            primary,
+            vertical: vertical.flatten(),
+            dimensions,
+            codebook: raw.codebook.into_iter().map(raw::code).collect(),
+            grid: grid.flatten(),
+            methods: raw.methods,
+            previous_brief: raw.previous_brief.map(Spanned::into_inner),
+        })
+    }
+
+    fn date(&mut self, key: &str, value: &Spanned<String>) -> Option<Date> {
+        let text = value.get_ref();
+        let why = match Date::parse(text) {
+            Ok(d) => return Some(d),
+            Err(DateError::Format) => "is not a date".to_owned(),
+            Err(DateError::NoSuchDay) => "is not a day of the calendar".to_owned(),
+            Err(DateError::Before1970) => "is before 1970".to_owned(),
+        };
+        self.at(
+            value.span(),
+            format!("{key} {text:?} {why}; expected a real date from 1970 on, as YYYY-MM-DD"),
+        );
+        None
+    }
+
+    /// Reports `value` at its span unless it matches [`IDENTIFIER_PATTERN`].
+    fn identifier(&mut self, what: &str, value: &Spanned<String>) {
+        if !is_identifier(value.get_ref()) {
+            self.at(
+                value.span(),
                 format!(
-                    "schema = {} is not supported; expected {SCHEMA}",
-                    self.schema
+                    "{what} {:?} is not an identifier; expected letters, digits, '_' and '-', starting with a letter or digit ({IDENTIFIER_PATTERN})",
+                    value.get_ref()
                 ),
             );
         }
-        for (key, date) in [("created", &self.created), ("date", &self.event.date)] {
-            if parse_date(date).is_none() {
-                at(key, format!("{date:?} is not a date; expected YYYY-MM-DD"));
-            }
-        }
-        if self.suppression_threshold == 0 {
-            at(
-                "suppression_threshold",
-                "suppression_threshold must be at least 1".into(),
-            );
-        }
-        if self.waves.is_empty() {
-            at(
-                "waves",
-                "no [[waves]] declared; expected at least one".into(),
-            );
-        }
-        if let Some(dup) = first_duplicate(self.waves.iter().map(|w| w.id.as_str())) {
-            at("waves", format!("wave id {dup:?} is declared twice"));
-        }
-        if self.dimensions.is_empty() {
-            at(
-                "dimensions",
-                "no [[dimensions]] declared; expected at least one".into(),
-            );
-        }
-        if let Some(dup) = first_duplicate(self.dimensions.iter().map(|d| d.column.as_str())) {
-            at(
-                "dimensions",
-                format!("dimension column {dup:?} is declared twice"),
-            );
-        }
-        for d in &self.dimensions {
-            if matches!(
-                d.column.as_str(),
-                "org_id" | "country" | "surveyed" | "responded"
-            ) {
-                at(
-                    "column",
-                    format!("dimension column {:?} is a reserved column name", d.column),
-                );
-            }
-            if d.categories.is_empty() {
-                at(
-                    "column",
-                    format!("dimension {:?} has no categories", d.column),
-                );
-            }
-            if let Some(dup) = first_duplicate(d.categories.iter().map(|c| c.id.as_str())) {
-                at(
-                    "id",
-                    format!(
-                        "category {dup:?} of dimension {:?} is declared twice",
-                        d.column
-                    ),
-                );
-            }
-            for c in &d.categories {
-                if !is_hex_colour(&c.colour) {
-                    at(
-                        "colour",
+    }
+
+    /// Reports each id of `ids` that repeats an earlier one: exactly, or (when
+    /// `fold_case`, for ids that name files) ignoring letter case.
+    fn unique<'s>(
+        &mut self,
+        what: &str,
+        ids: impl Iterator<Item = &'s Spanned<String>>,
+        fold_case: bool,
+        expected: &str,
+    ) {
+        let mut seen: BTreeMap<String, &Spanned<String>> = BTreeMap::new();
+        for id in ids {
+            let key = if fold_case {
+                id.get_ref().to_ascii_lowercase()
+            } else {
+                id.get_ref().clone()
+            };
+            match seen.get(&key) {
+                None => {
+                    seen.insert(key, id);
+                }
+                Some(first) => {
+                    let line = self.line(&first.span());
+                    let message = if first.get_ref() == id.get_ref() {
                         format!(
-                            "colour {:?} of category {:?} is not a colour; expected #RRGGBB",
-                            c.colour, c.id
-                        ),
-                    );
+                            "{what} {:?} is already declared on line {line}; expected {expected}",
+                            id.get_ref()
+                        )
+                    } else {
+                        format!(
+                            "{what} {:?} differs from {:?} on line {line} only in letter case; expected {expected}, also ignoring case (they name files)",
+                            id.get_ref(),
+                            first.get_ref()
+                        )
+                    };
+                    self.at(id.span(), message);
                 }
             }
         }
-        if self.dimension(&self.primary_dimension).is_none() {
-            let known: Vec<&str> = self.dimensions.iter().map(|d| d.column.as_str()).collect();
-            at(
-                "primary_dimension",
+    }
+
+    fn waves(&mut self, waves: &Spanned<Vec<RawWave>>) {
+        if waves.get_ref().is_empty() {
+            self.at(
+                waves.span(),
+                "no [[waves]] declared; expected at least one".into(),
+            );
+        }
+        for w in waves.get_ref() {
+            self.identifier("wave id", &w.id);
+        }
+        let ids = waves.get_ref().iter().map(|w| &w.id);
+        self.unique("wave id", ids, true, "each wave id once");
+    }
+
+    /// Checks the dimensions and converts each.
+    fn dimensions(&mut self, dims: &Spanned<Vec<RawDimension>>) -> Vec<Dimension> {
+        if dims.get_ref().is_empty() {
+            self.at(
+                dims.span(),
+                "no [[dimensions]] declared; expected at least one".into(),
+            );
+        }
+        let columns = dims.get_ref().iter().map(|d| &d.column);
+        self.unique("dimension column", columns, true, "each column once");
+        let mut out = Vec::new();
+        for d in dims.get_ref() {
+            let column = d.column.get_ref();
+            self.identifier("dimension column", &d.column);
+            if RESERVED_COLUMNS.contains(&column.as_str()) {
+                self.at(
+                    d.column.span(),
+                    format!(
+                        "dimension column {column:?} is a reserved column name; expected a name other than {}",
+                        RESERVED_COLUMNS.join(", ")
+                    ),
+                );
+            }
+            if d.categories.get_ref().is_empty() {
+                self.at(
+                    d.categories.span(),
+                    format!("dimension {column:?} has no categories; expected at least one"),
+                );
+            }
+            let ids = d.categories.get_ref().iter().map(|c| &c.id);
+            let expected = format!("each category of {column} once");
+            self.unique(&format!("category of {column}"), ids, false, &expected);
+            let categories = d
+                .categories
+                .get_ref()
+                .iter()
+                .filter_map(|c| self.category(c))
+                .collect();
+            out.push(Dimension {
+                column: column.clone(),
+                label: d.label.clone(),
+                categories,
+            });
+        }
+        out
+    }
+
+    fn category(&mut self, c: &RawCategory) -> Option<Category> {
+        self.identifier("category id", &c.id);
+        let colour = Colour::parse(c.colour.get_ref());
+        if colour.is_none() {
+            self.at(
+                c.colour.span(),
                 format!(
-                    "primary_dimension {:?} is not a declared dimension; expected one of: {}",
-                    self.primary_dimension,
+                    "colour {:?} of category {:?} is not a colour; expected #RRGGBB",
+                    c.colour.get_ref(),
+                    c.id.get_ref()
+                ),
+            );
+        }
+        Some(Category {
+            id: c.id.get_ref().clone(),
+            label: c.label.clone(),
+            colour: colour?,
+        })
+    }
+
+    fn codebook(&mut self, codes: &[RawCode]) {
+        for c in codes {
+            self.identifier("code id", &c.id);
+        }
+        let ids = codes.iter().map(|c| &c.id);
+        self.unique("code", ids, false, "each code id once");
+    }
+
+    /// Resolves a reference to a dimension by its column.
+    fn dimension_ref(
+        &mut self,
+        key: &str,
+        column: &Spanned<String>,
+        dims: &[Dimension],
+    ) -> Option<DimIndex> {
+        let found = dims.iter().position(|d| d.column == *column.get_ref());
+        // Without any dimension, "no [[dimensions]] declared" says it all.
+        if found.is_none() && !dims.is_empty() {
+            let known: Vec<&str> = dims.iter().map(|d| d.column.as_str()).collect();
+            self.at(
+                column.span(),
+                format!(
+                    "{key} {:?} is not a declared dimension; expected one of: {}",
+                    column.get_ref(),
                     known.join(", ")
                 ),
             );
         }
-        if let Some(g) = &self.grid {
-            for col in [&g.rows, &g.columns] {
-                if self.dimension(col).is_none() {
-                    at(
-                        "grid",
-                        format!("grid dimension {col:?} is not a declared dimension"),
-                    );
+        found.map(DimIndex)
+    }
+
+    /// The heat maps of ties are named `mixing-<column>-<wave>` for the primary and
+    /// the vertical dimension (see [`crate::figures`]); with `-` allowed in both ids,
+    /// two pairs could give one file name. Reports the later wave of such a pair.
+    fn figure_names(
+        &mut self,
+        waves: &Spanned<Vec<RawWave>>,
+        dims: &[Dimension],
+        primary: DimIndex,
+        vertical: Option<DimIndex>,
+    ) {
+        let mut columns = vec![&dims[primary.0].column];
+        if let Some(v) = vertical.filter(|&v| v != primary) {
+            columns.push(&dims[v.0].column);
+        }
+        let mut seen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+        for w in waves.get_ref() {
+            for &c in &columns {
+                let name = format!("mixing-{c}-{}", w.id.get_ref()).to_ascii_lowercase();
+                match seen.get(&name) {
+                    Some(&(c0, w0)) if c0 != c.as_str() => {
+                        let message = format!(
+                            "wave id {:?} with dimension column {c:?} names the figure {name:?}, as wave {w0:?} with column {c0:?} does; expected wave ids and columns that give every figure its own file name",
+                            w.id.get_ref()
+                        );
+                        self.at(w.id.span(), message);
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(name, (c.as_str(), w.id.get_ref().as_str()));
+                    }
                 }
             }
         }
-        if let Some(v) = &self.vertical_dimension
-            && self.dimension(v).is_none()
-        {
-            at(
-                "vertical_dimension",
-                format!("vertical_dimension {v:?} is not a declared dimension"),
-            );
-        }
-        if let Some(dup) = first_duplicate(self.codebook.iter().map(|c| c.id.as_str())) {
-            at("codebook", format!("code {dup:?} is declared twice"));
-        }
-        if let Some(p) = &self.previous_brief
-            && !is_inside(p)
-        {
-            at(
-                "previous_brief",
-                format!(
-                    "previous_brief {p:?} is not a path inside the study folder; expected a relative path of plain names such as \"previous/brief.pdf\""
-                ),
-            );
-        }
-        out
     }
-}
-
-fn first_duplicate<'a>(ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let mut seen = std::collections::BTreeSet::new();
-    ids.into_iter().find(|id| !seen.insert(*id))
 }
 
 /// Whether `path` names a file inside the study folder: relative, `/`-separated plain
@@ -386,20 +778,6 @@ pub fn is_inside(path: &str) -> bool {
         && path
             .split('/')
             .all(|part| !part.is_empty() && part != "." && part != "..")
-}
-
-fn is_hex_colour(s: &str) -> bool {
-    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
-}
-
-/// Parses `YYYY-MM-DD` into its parts, checking the ranges.
-pub fn parse_date(s: &str) -> Option<(i64, u32, u32)> {
-    let mut parts = s.splitn(3, '-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    let valid = s.len() == 10 && (1..=12).contains(&m) && (1..=31).contains(&d) && y >= 1970;
-    valid.then_some((y, m, d))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -422,21 +800,6 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The position of the first line that assigns `key` (or opens table `[[key]]`).
-fn find_key(text: &str, key: &str) -> (usize, usize) {
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim_start();
-        let bare = t.trim_start_matches('[').trim_end_matches(']');
-        let assigns = t
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('='));
-        if assigns || bare == key || bare.ends_with(&format!(".{key}")) {
-            return (i + 1, line.len() - t.len() + 1);
-        }
-    }
-    (1, 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +810,52 @@ mod tests {
         // `date -u -d 2017-01-17 +%s` prints 1484611200.
         assert_eq!(days_from_civil(2017, 1, 17) * 86_400, 1_484_611_200);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        let d = Date::parse("2017-01-17").expect("a date");
+        assert_eq!(d.epoch_seconds(), 1_484_611_200);
+        assert_eq!(d.to_string(), "2017-01-17");
+    }
+
+    #[test]
+    fn dates_must_exist_in_the_calendar() {
+        assert_eq!(Date::parse("2017-02-31"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("2019-02-29"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("1900-02-29"), Err(DateError::NoSuchDay));
+        assert!(Date::parse("2000-02-29").is_ok());
+        assert!(Date::parse("2020-02-29").is_ok());
+        assert_eq!(Date::parse("2017-13-01"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("2017-04-31"), Err(DateError::NoSuchDay));
+        assert_eq!(Date::parse("2017-+1-17"), Err(DateError::Format));
+        assert_eq!(Date::parse("17-01-2017"), Err(DateError::Format));
+        assert_eq!(Date::parse("1969-12-31"), Err(DateError::Before1970));
+    }
+
+    #[test]
+    fn identifiers_follow_the_documented_pattern() {
+        for ok in ["a", "before", "ORG-1", "kp_led", "2016", "x-y_z"] {
+            assert!(is_identifier(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "-a",
+            "_a",
+            "../x",
+            "a b",
+            "a.b",
+            "a/b",
+            "é",
+            "a\u{2028}",
+        ] {
+            assert!(!is_identifier(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn colours_keep_their_text() {
+        let c = Colour::parse("#e69F00").expect("a colour");
+        assert_eq!((c.as_str(), c.rgb()), ("#e69F00", [0xE6, 0x9F, 0x00]));
+        for bad in ["E69F00", "#E69F0", "#E69F0G", "#+1+2+3", "#E69F00 "] {
+            assert_eq!(Colour::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
@@ -454,6 +863,11 @@ mod tests {
         let err = StudyConfig::parse("schema = 1\ntitle = \n").expect_err("a syntax error");
         let msg = err[0].to_string();
         assert!(msg.starts_with("study.toml:2:"), "{msg}");
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\ncé\nx", 6), (2, 3));
     }
 
     #[test]
@@ -472,10 +886,5 @@ mod tests {
         ] {
             assert!(!is_inside(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn line_column_counts_characters() {
-        assert_eq!(line_column("ab\ncé\nx", 6), (2, 3));
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::disclosure;
 use crate::model::{Level, SourceKind, Study};
-use crate::study::{CodeKind, Dimension};
+use crate::study::{CodeKind, DimIndex, Dimension};
 
 /// Everything the templates need beyond `study` and `stats`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,17 +145,12 @@ pub fn build(study: &Study) -> Views {
         .enumerate()
         .map(|(k, d)| dimension_view(study, k, d, threshold))
         .collect();
-    let grid = cfg.grid.as_ref().and_then(|g| {
-        let rows = cfg.dimensions.iter().position(|d| d.column == g.rows)?;
-        let cols = cfg.dimensions.iter().position(|d| d.column == g.columns)?;
-        Some(grid(study, rows, cols, threshold))
-    });
+    let grid = cfg
+        .grid
+        .map(|g| grid(study, g.rows.get(), g.columns.get(), threshold));
     Views {
-        primary_index: study.primary_index(),
-        vertical_index: cfg
-            .vertical_dimension
-            .as_ref()
-            .and_then(|v| cfg.dimensions.iter().position(|d| &d.column == v)),
+        primary_index: cfg.primary.get(),
+        vertical_index: cfg.vertical.map(DimIndex::get),
         dimensions,
         grid,
         quotes: {
@@ -198,7 +193,7 @@ fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> D
         .map(|(i, c)| CategoryView {
             id: c.id.clone(),
             label: c.label.clone(),
-            colour: c.colour.clone(),
+            colour: c.colour.as_str().to_owned(),
             n: shown_count(counts[i], hide[i], threshold),
             suppressed: hide[i],
         })

@@ -361,7 +361,7 @@ fn study_toml_with_an_undeclared_primary_dimension() {
     assert_eq!(
         got,
         [
-            "study.toml:10:1: primary_dimension \"pop\" is not a declared dimension; expected one of: population, leadership"
+            "study.toml:10:21: primary_dimension \"pop\" is not a declared dimension; expected one of: population, leadership"
         ]
     );
 }
@@ -678,7 +678,7 @@ fn the_fixture_with_other_dimensions_loads_without_problems() {
     .unwrap_or_else(|p| panic!("the fixture does not load:\n{}", p.join("\n")));
     assert_eq!(loaded.warnings, vec![]);
     let study = &loaded.study;
-    assert_eq!(study.config.primary_dimension, "sector");
+    assert_eq!(study.config.primary().column, "sector");
     assert_eq!(study.orgs.len(), 15);
     assert_eq!(study.config.waves.len(), 2);
     assert!(study.ties(0).len() >= 9 && study.ties(1).len() > study.ties(0).len());

@@ -1,9 +1,16 @@
 //! Architecture invariants checked as tests: the pure crate does no I/O and reads no
-//! clock or environment, and every source file says what it is for.
+//! clock, environment or core count, and every source file says what it is for.
+//!
+//! The compiler enforces purity: `pipeline/clippy.toml` disallows the items, and the
+//! suite's `cargo clippy -- -D warnings` fails on any use. The tests here check that
+//! the configuration bans what it must, that clippy really rejects a crate using those
+//! items under it, and (a second line, since clippy bans items rather than modules)
+//! that no pipeline source names a banned module, also inside `use std::{..}` groups.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::support;
 
@@ -22,35 +29,220 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Items `pipeline/clippy.toml` must disallow: types, then functions and methods.
+const BANNED_TYPES: [&str; 9] = [
+    "std::collections::HashMap",
+    "std::collections::HashSet",
+    "std::time::SystemTime",
+    "std::time::Instant",
+    "std::fs::File",
+    "std::fs::OpenOptions",
+    "std::process::Command",
+    "std::net::TcpStream",
+    "std::env::Args",
+];
+const BANNED_METHODS: [&str; 11] = [
+    "std::time::SystemTime::now",
+    "std::time::Instant::now",
+    "std::thread::available_parallelism",
+    "std::fs::read",
+    "std::fs::read_to_string",
+    "std::fs::write",
+    "std::fs::create_dir_all",
+    "std::process::exit",
+    "std::env::var",
+    "std::env::var_os",
+    "std::env::args",
+];
+
+fn pipeline_clippy_toml() -> String {
+    let path = support::layout().root.join("pipeline/clippy.toml");
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The `path`s listed under `key` of a clippy configuration.
+fn listed(config: &toml::Table, key: &str) -> Vec<String> {
+    config
+        .get(key)
+        .and_then(toml::Value::as_array)
+        .unwrap_or_else(|| panic!("pipeline/clippy.toml has no {key} list"))
+        .iter()
+        .filter_map(|v| v.get("path").and_then(toml::Value::as_str))
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
-fn the_pipeline_crate_does_no_io_and_reads_no_clock() {
+fn the_pipeline_clippy_configuration_bans_io_clock_environment_and_hash_order() {
+    let config: toml::Table = pipeline_clippy_toml()
+        .parse()
+        .expect("pipeline/clippy.toml is TOML");
+    let types = listed(&config, "disallowed-types");
+    let methods = listed(&config, "disallowed-methods");
+    for t in BANNED_TYPES {
+        assert!(types.iter().any(|x| x == t), "disallowed-types lacks {t}");
+    }
+    for m in BANNED_METHODS {
+        assert!(
+            methods.iter().any(|x| x == m),
+            "disallowed-methods lacks {m}"
+        );
+    }
+}
+
+/// Runs clippy on a one-file crate that uses banned items, under a copy of
+/// `pipeline/clippy.toml`, and checks that it fails naming each use.
+#[test]
+fn clippy_rejects_io_under_the_pipeline_configuration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let krate = dir.path().join("impure");
+    fs::create_dir_all(krate.join("src")).expect("mkdir");
+    fs::write(
+        krate.join("Cargo.toml"),
+        "[package]\nname = \"impure\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n",
+    )
+    .expect("write manifest");
+    fs::write(krate.join("clippy.toml"), pipeline_clippy_toml()).expect("write clippy.toml");
+    fs::write(
+        krate.join("src/lib.rs"),
+        "//! Everything pipeline must not do.\n\
+         use std::{env, fs};\n\
+         pub fn impure() -> usize {\n\
+             let bytes = fs::read(\"x\").map_or(0, |b| b.len());\n\
+             let home = env::var(\"HOME\").map_or(0, |h| h.len());\n\
+             let cores = std::thread::available_parallelism().map_or(1, usize::from);\n\
+             let started = std::time::Instant::now();\n\
+             let mut seen = std::collections::HashMap::new();\n\
+             seen.insert(bytes, home);\n\
+             let _ = std::process::Command::new(\"typst\");\n\
+             seen.len() + cores + started.elapsed().as_secs() as usize\n\
+         }\n",
+    )
+    .expect("write lib.rs");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["clippy", "--quiet", "--offline", "--", "-D", "warnings"])
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", dir.path().join("target"))
+        .env_remove("RUSTFLAGS")
+        .env_remove("CLIPPY_CONF_DIR")
+        .output()
+        .expect("cargo clippy runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "clippy accepted impure code:\n{stderr}"
+    );
+    for used in [
+        "std::fs::read",
+        "std::env::var",
+        "std::thread::available_parallelism",
+        "std::time::Instant",
+        "std::collections::HashMap",
+        "std::process::Command",
+    ] {
+        assert!(
+            stderr.contains("use of a disallowed") && stderr.contains(&format!("`{used}")),
+            "clippy did not flag {used}:\n{stderr}"
+        );
+    }
+}
+
+/// Modules pipeline may not use at all, as the first segment after `std::`.
+const BANNED_MODULES: [&str; 4] = ["fs", "process", "env", "net"];
+/// Names banned wherever they appear in code.
+const BANNED_NAMES: [&str; 5] = [
+    "SystemTime",
+    "Instant::now",
+    "available_parallelism",
+    "HashMap",
+    "HashSet",
+];
+
+/// The banned modules and names that `code` uses: paths such as `std::fs::read`, and
+/// each item of a `use std::{a, b::c}` group, with white space ignored.
+fn banned_uses(code: &str) -> Vec<String> {
+    let squeezed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut found: Vec<String> = BANNED_NAMES
+        .iter()
+        .filter(|n| squeezed.contains(*n))
+        .map(|n| (*n).to_owned())
+        .collect();
+    for (at, _) in squeezed.match_indices("std::") {
+        let rest = &squeezed[at + "std::".len()..];
+        let items: Vec<&str> = match rest.strip_prefix('{') {
+            // The group up to its matching brace, split at its top-level commas.
+            Some(group) => {
+                let (mut depth, mut start, mut items) = (0usize, 0usize, Vec::new());
+                for (i, c) in group.char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 0 => {
+                            items.push(&group[start..i]);
+                            break;
+                        }
+                        '}' => depth -= 1,
+                        ',' if depth == 0 => {
+                            items.push(&group[start..i]);
+                            start = i + 1;
+                        }
+                        _ => {}
+                    }
+                }
+                items
+            }
+            None => vec![rest],
+        };
+        for item in items {
+            let module: String = item
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if BANNED_MODULES.contains(&module.as_str()) {
+                found.push(format!("std::{module}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_text_check_sees_through_use_groups() {
+    assert_eq!(banned_uses("use std::{fs, env};"), ["std::fs", "std::env"]);
+    assert_eq!(
+        banned_uses("use std::{\n    collections::BTreeMap,\n    process::{Command, exit},\n};"),
+        ["std::process"]
+    );
+    assert_eq!(banned_uses("let x = std :: fs :: read(p);"), ["std::fs"]);
+    assert_eq!(
+        banned_uses("use std::{fmt, io::Write};"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        banned_uses("let t = std::time::Instant::now();"),
+        ["Instant::now"]
+    );
+}
+
+#[test]
+fn the_pipeline_sources_name_no_banned_module() {
     let mut files = Vec::new();
     rust_files(&support::layout().root.join("pipeline/src"), &mut files);
     assert!(!files.is_empty());
-    let banned = [
-        "std::fs",
-        "std::process",
-        "std::env",
-        "SystemTime",
-        "Instant::now",
-        "std::net",
-        "HashMap",
-        "HashSet",
-    ];
     for f in &files {
         let text = fs::read_to_string(f).expect("readable");
         // Comments may name what the code avoids.
-        let code: Vec<&str> = text
+        let code: String = text
             .lines()
             .filter(|l| !l.trim_start().starts_with("//"))
-            .collect();
-        for b in banned {
-            assert!(
-                !code.iter().any(|l| l.contains(b)),
-                "{} uses {b}; pipeline/ must stay pure and ordered",
-                f.display()
-            );
-        }
+            .collect::<Vec<_>>()
+            .join("\n");
+        let used = banned_uses(&code);
+        assert!(
+            used.is_empty(),
+            "{} uses {used:?}; pipeline/ must stay pure and ordered",
+            f.display()
+        );
     }
 }
 

@@ -1,7 +1,7 @@
 //! Vertical bar charts: one group per category, one bar per series (wave). Used for
 //! mean ties, cross-category ratios and organisation counts.
 
-use super::draw::{self, Align, Canvas, Font, MEDIUM, Rgb, SMALL};
+use super::draw::{self, Align, Canvas, DrawError, Font, MEDIUM, Rgb, SMALL};
 use crate::numfmt;
 
 /// How the value axis and the bar labels print numbers.
@@ -21,8 +21,8 @@ pub enum Scale {
 pub struct BarGroup {
     /// Category label (the x-axis tick).
     pub label: String,
-    /// Category colour, `#RRGGBB`.
-    pub colour: String,
+    /// Category colour.
+    pub colour: Rgb,
     /// Below the suppression threshold: no bar and no number, only `note`.
     pub suppressed: bool,
     /// One value per series; `None` is undefined (for example no ties) and drawn as
@@ -88,11 +88,11 @@ impl BarChart {
     }
 
     /// Draws the chart as an SVG document.
-    pub fn to_svg(&self) -> Result<String, String> {
+    pub fn to_svg(&self) -> Result<String, DrawError> {
         draw::svg(WIDTH, HEIGHT, |c| self.draw(c))
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), String> {
+    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
         let (w, h) = (f64::from(WIDTH), f64::from(HEIGHT));
         let legend = self.series.len() > 1;
         let (left, right) = (96.0, w - 16.0);
@@ -165,7 +165,7 @@ impl BarChart {
                 )?;
                 continue;
             }
-            let base = Rgb::hex(&group.colour);
+            let base = group.colour;
             for (s, v) in group.values.iter().enumerate() {
                 let x0 = gx + group_w * 0.1 + slot * s as f64 + (slot - bar_w) / 2.0;
                 let x1 = x0 + bar_w;
@@ -231,13 +231,13 @@ mod tests {
             groups: vec![
                 BarGroup {
                     label: "A".into(),
-                    colour: "#E69F00".into(),
+                    colour: Rgb(0xE6, 0x9F, 0x00),
                     suppressed: false,
                     values: vec![Some(1.5), None],
                 },
                 BarGroup {
                     label: "B".into(),
-                    colour: "#123456".into(),
+                    colour: Rgb(0x12, 0x34, 0x56),
                     suppressed: true,
                     values: vec![Some(9.25), Some(9.75)],
                 },

@@ -13,6 +13,7 @@ use plotters::style::FontTransform;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::FONT;
+use crate::study::Colour;
 
 /// Plotters divides a font size by 1.24 when it writes `font-size`; sizes are given
 /// here in output pixels and multiplied back (for whole sizes from 14 to 24 except 15
@@ -47,13 +48,10 @@ impl Rgb {
     /// Background.
     pub const PAPER: Rgb = Rgb(0xFF, 0xFF, 0xFF);
 
-    /// Parses `#RRGGBB` (checked when `study.toml` is loaded; anything else is grey).
-    pub fn hex(s: &str) -> Rgb {
-        let p = |i: usize| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (s.len() == 7 && s.starts_with('#'), p(1), p(3), p(5)) {
-            (true, Some(r), Some(g), Some(b)) => Rgb(r, g, b),
-            _ => Rgb::NEUTRAL,
-        }
+    /// A category's colour from `study.toml` (checked when it is loaded).
+    pub fn of(c: &Colour) -> Rgb {
+        let [r, g, b] = c.rgb();
+        Rgb(r, g, b)
     }
 
     /// `self` moved towards `other` by `t` in `[0, 1]`.
@@ -158,9 +156,10 @@ fn px(v: f64) -> i32 {
     v.round() as i32
 }
 
-fn err<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
+/// A failure of plotters' SVG backend while drawing a figure.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct DrawError(#[from] DrawingAreaErrorKind<std::io::Error>);
 
 /// A drawing surface in pixels, origin top left.
 pub struct Canvas<'p, 's> {
@@ -171,14 +170,14 @@ pub struct Canvas<'p, 's> {
 pub fn svg(
     width: u32,
     height: u32,
-    draw: impl FnOnce(&Canvas<'_, '_>) -> Result<(), String>,
-) -> Result<String, String> {
+    draw: impl FnOnce(&Canvas<'_, '_>) -> Result<(), DrawError>,
+) -> Result<String, DrawError> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
+        root.fill(&WHITE).map_err(DrawError::from)?;
         draw(&Canvas { area: &root })?;
-        root.present().map_err(err)?;
+        root.present().map_err(DrawError::from)?;
     }
     Ok(out)
 }
@@ -191,7 +190,7 @@ impl Canvas<'_, '_> {
         (x1, y1): (f64, f64),
         fill: Option<Rgb>,
         stroke: Option<(Rgb, u32)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         let corners = [
             (px(x0.min(x1)), px(y0.min(y1))),
             (px(x0.max(x1)), px(y0.max(y1))),
@@ -199,22 +198,22 @@ impl Canvas<'_, '_> {
         if let Some(c) = fill {
             self.area
                 .draw(&Rectangle::new(corners, c.rgb().filled()))
-                .map_err(err)?;
+                .map_err(DrawError::from)?;
         }
         if let Some((c, w)) = stroke {
             self.area
                 .draw(&Rectangle::new(corners, c.rgb().stroke_width(w)))
-                .map_err(err)?;
+                .map_err(DrawError::from)?;
         }
         Ok(())
     }
 
     /// A polyline through `points`.
-    pub fn line(&self, points: &[(f64, f64)], colour: Rgb, width: u32) -> Result<(), String> {
+    pub fn line(&self, points: &[(f64, f64)], colour: Rgb, width: u32) -> Result<(), DrawError> {
         let pts: Vec<(i32, i32)> = points.iter().map(|&(x, y)| (px(x), px(y))).collect();
         self.area
             .draw(&PathElement::new(pts, colour.rgb().stroke_width(width)))
-            .map_err(err)
+            .map_err(DrawError::from)
     }
 
     /// A circle of radius `r` at `(x, y)`.
@@ -224,17 +223,17 @@ impl Canvas<'_, '_> {
         r: f64,
         fill: Option<Rgb>,
         stroke: Option<(Rgb, u32)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         let (c, r) = ((px(x), px(y)), r.round().max(1.0) as u32);
         if let Some(f) = fill {
             self.area
                 .draw(&Circle::new(c, r, f.rgb().filled()))
-                .map_err(err)?;
+                .map_err(DrawError::from)?;
         }
         if let Some((s, w)) = stroke {
             self.area
                 .draw(&Circle::new(c, r, s.rgb().stroke_width(w)))
-                .map_err(err)?;
+                .map_err(DrawError::from)?;
         }
         Ok(())
     }
@@ -245,12 +244,12 @@ impl Canvas<'_, '_> {
         points: &[(f64, f64)],
         fill: Option<Rgb>,
         stroke: Option<(Rgb, u32)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         let mut pts: Vec<(i32, i32)> = points.iter().map(|&(x, y)| (px(x), px(y))).collect();
         if let Some(f) = fill {
             self.area
                 .draw(&Polygon::new(pts.clone(), f.rgb().filled()))
-                .map_err(err)?;
+                .map_err(DrawError::from)?;
         }
         if let Some((s, w)) = stroke {
             if let Some(&first) = pts.first() {
@@ -258,13 +257,13 @@ impl Canvas<'_, '_> {
             }
             self.area
                 .draw(&PathElement::new(pts, s.rgb().stroke_width(w)))
-                .map_err(err)?;
+                .map_err(DrawError::from)?;
         }
         Ok(())
     }
 
     /// One line of text; `y` is its vertical centre.
-    pub fn text(&self, s: &str, (x, y): (f64, f64), font: Font) -> Result<(), String> {
+    pub fn text(&self, s: &str, (x, y): (f64, f64), font: Font) -> Result<(), DrawError> {
         let h = match font.align {
             Align::Start => HPos::Left,
             Align::Middle => HPos::Center,
@@ -282,11 +281,13 @@ impl Canvas<'_, '_> {
         if font.vertical {
             ts = ts.transform(FontTransform::Rotate270);
         }
-        self.area.draw_text(s, &ts, (px(x), px(y))).map_err(err)
+        self.area
+            .draw_text(s, &ts, (px(x), px(y)))
+            .map_err(DrawError::from)
     }
 
     /// Lines of text stacked downwards from the centre of the first at `y`.
-    pub fn lines(&self, lines: &[String], (x, y): (f64, f64), font: Font) -> Result<(), String> {
+    pub fn lines(&self, lines: &[String], (x, y): (f64, f64), font: Font) -> Result<(), DrawError> {
         for (i, l) in lines.iter().enumerate() {
             self.text(l, (x, y + i as f64 * font.px * LEADING), font)?;
         }
@@ -299,7 +300,7 @@ impl Canvas<'_, '_> {
         lines: &[String],
         (x, y): (f64, f64),
         font: Font,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         let first = y - (lines.len().saturating_sub(1)) as f64 * font.px * LEADING / 2.0;
         self.lines(lines, (x, first), font)
     }
@@ -428,9 +429,9 @@ mod tests {
 
     #[test]
     fn colours() {
-        assert_eq!(Rgb::hex("#E69F00"), Rgb(0xE6, 0x9F, 0x00));
-        assert_eq!(Rgb::hex("nope"), Rgb::NEUTRAL);
-        assert!(Rgb::hex("#F0E442").is_light());
-        assert!(!Rgb::hex("#0072B2").is_light());
+        let hex = |s: &str| Rgb::of(&Colour::parse(s).expect("a colour"));
+        assert_eq!(hex("#E69F00"), Rgb(0xE6, 0x9F, 0x00));
+        assert!(hex("#F0E442").is_light());
+        assert!(!hex("#0072B2").is_light());
     }
 }

@@ -1,7 +1,7 @@
 //! Horizontal bar charts with long labels on the left, coloured by a key with a
 //! legend above (the code frequencies).
 
-use super::draw::{self, Align, Canvas, Font, MEDIUM, Rgb, SMALL};
+use super::draw::{self, Align, Canvas, DrawError, Font, MEDIUM, Rgb, SMALL};
 use crate::numfmt;
 
 /// One bar.
@@ -38,11 +38,11 @@ impl HBarChart {
     }
 
     /// Draws the chart as an SVG document.
-    pub fn to_svg(&self) -> Result<String, String> {
+    pub fn to_svg(&self) -> Result<String, DrawError> {
         draw::svg(WIDTH, self.height(), |c| self.draw(c))
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), String> {
+    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
         let h = f64::from(self.height());
         let (left, right) = (16.0 + LABEL_WIDTH + 14.0, f64::from(WIDTH) - 70.0);
         let top = 70.0;

@@ -1,7 +1,7 @@
 //! Heat maps of a symmetric count matrix (the mixing matrix of ties between the
 //! categories of a dimension), every cell annotated with its count.
 
-use super::draw::{self, Align, Canvas, Font, MEDIUM, Rgb, SMALL};
+use super::draw::{self, Align, Canvas, DrawError, Font, MEDIUM, Rgb, SMALL};
 
 /// A square heat map with the same categories on both axes.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,11 +69,11 @@ impl Heatmap {
     }
 
     /// Draws the heat map as an SVG document.
-    pub fn to_svg(&self) -> Result<String, String> {
+    pub fn to_svg(&self) -> Result<String, DrawError> {
         draw::svg(WIDTH, HEIGHT, |c| self.draw(c))
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), String> {
+    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
         let k = self.labels.len().max(1);
         let (left, top) = (300.0, 96.0);
         let cell = ((f64::from(HEIGHT) - top - 56.0) / k as f64)

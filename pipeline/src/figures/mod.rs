@@ -32,7 +32,7 @@ use crate::stats::{DimensionStats, Stats, rng};
 use crate::study::{CodeKind, Dimension};
 
 pub use bars::{BarChart, BarGroup, Scale};
-pub use draw::Rgb;
+pub use draw::{DrawError, Rgb};
 pub use hbars::{HBar, HBarChart};
 pub use heatmap::Heatmap;
 pub use network::{NetworkMap, Shape};
@@ -52,20 +52,33 @@ pub struct Figure {
     pub svg: String,
 }
 
-/// An error from the drawing backend, or statistics that do not match the study.
+/// Why a figure could not be drawn.
 #[derive(Debug, thiserror::Error)]
-#[error("could not draw figure {figure}: {message}")]
-pub struct FigureError {
-    /// Which figure.
-    pub figure: String,
-    /// What went wrong.
-    pub message: String,
+pub enum FigureError {
+    /// The drawing backend failed.
+    #[error("could not draw figure {figure}: {source}")]
+    Draw {
+        /// Which figure.
+        figure: String,
+        /// The backend's error.
+        #[source]
+        source: DrawError,
+    },
+    /// The statistics passed in are not those of the study (for example a cached
+    /// `stats.json` of another study).
+    #[error("could not draw figure {figure}: the statistics do not match the study: {what}")]
+    Mismatch {
+        /// Which figure.
+        figure: String,
+        /// What does not match.
+        what: String,
+    },
 }
 
-fn fail(figure: &str, message: impl Into<String>) -> FigureError {
-    FigureError {
+fn mismatch(figure: &str, what: impl Into<String>) -> FigureError {
+    FigureError::Mismatch {
         figure: figure.to_owned(),
-        message: message.into(),
+        what: what.into(),
     }
 }
 
@@ -96,12 +109,9 @@ pub fn render_all_with_layout(
     for w in 0..config.waves.len() {
         figures.push(network_map(study, stats, layout, w)?);
     }
-    let mut mixing_dims = vec![study.primary_index()];
-    if let Some(v) = config.vertical_dimension.as_deref()
-        && let Some(k) = config.dimensions.iter().position(|d| d.column == v)
-        && !mixing_dims.contains(&k)
-    {
-        mixing_dims.push(k);
+    let mut mixing_dims = vec![config.primary.get()];
+    if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
+        mixing_dims.push(v.get());
     }
     for &k in &mixing_dims {
         for w in 0..config.waves.len() {
@@ -131,18 +141,9 @@ pub fn hidden(study: &Study, k: usize) -> Vec<bool> {
 
 /// Organisations per category of dimension `k`, in display order.
 pub fn category_counts(study: &Study, k: usize) -> Vec<usize> {
-    let mut counts = vec![
-        0;
-        study
-            .config
-            .dimensions
-            .get(k)
-            .map_or(0, |d| d.categories.len())
-    ];
+    let mut counts = vec![0; study.config.dimensions[k].categories.len()];
     for org in &study.orgs {
-        if let Some(n) = org.categories.get(k).and_then(|&c| counts.get_mut(c)) {
-            *n += 1;
-        }
+        counts[org.categories[k]] += 1;
     }
     counts
 }
@@ -170,7 +171,8 @@ fn fewer_than(study: &Study) -> String {
     format!("not shown: small group (under {})", threshold(study))
 }
 
-/// The statistics of dimension `k` in wave `w`.
+/// The statistics of dimension `k` in wave `w` (both in the order of `study.toml`),
+/// checked to be those of that dimension.
 fn dim_stats<'a>(
     study: &Study,
     stats: &'a Stats,
@@ -178,16 +180,16 @@ fn dim_stats<'a>(
     w: usize,
     figure: &str,
 ) -> Result<&'a DimensionStats, FigureError> {
-    let column = &study.config.dimensions[k].column;
+    let dim = &study.config.dimensions[k];
     stats
         .waves
         .get(w)
-        .and_then(|wave| wave.dimensions.iter().find(|d| &d.column == column))
-        .filter(|d| d.categories.len() == study.config.dimensions[k].categories.len())
+        .and_then(|wave| wave.dimensions.get(k))
+        .filter(|d| d.column == dim.column && d.categories.len() == dim.categories.len())
         .ok_or_else(|| {
-            fail(
+            mismatch(
                 figure,
-                format!("no statistics for dimension {column:?} in wave {w}"),
+                format!("no statistics for dimension {:?} in wave {w}", dim.column),
             )
         })
 }
@@ -211,7 +213,7 @@ fn per_wave_chart(
         .enumerate()
         .map(|(i, c)| BarGroup {
             label: c.label.clone(),
-            colour: c.colour.clone(),
+            colour: Rgb::of(&c.colour),
             suppressed: hide[i] || waves.iter().any(|d| suppressed(study, d.categories[i].n)),
             values: waves.iter().map(|d| value(&d.categories[i])).collect(),
         })
@@ -247,8 +249,11 @@ fn describe_groups(chart: &BarChart, study: &Study, format: impl Fn(f64) -> Stri
     parts.join("; ")
 }
 
-fn draw_error(name: &str) -> impl Fn(String) -> FigureError + '_ {
-    move |message| fail(name, message)
+fn draw_error(name: &str) -> impl Fn(DrawError) -> FigureError + '_ {
+    move |source| FigureError::Draw {
+        figure: name.to_owned(),
+        source,
+    }
 }
 
 /// Mean ties per organisation per category of dimension `k`, one bar per wave (the
@@ -304,7 +309,7 @@ pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
             .zip(&hide)
             .map(|((c, &n), &h)| BarGroup {
                 label: c.label.clone(),
-                colour: c.colour.clone(),
+                colour: Rgb::of(&c.colour),
                 suppressed: h,
                 values: vec![Some(n as f64)],
             })
@@ -354,7 +359,7 @@ pub fn profile(study: &Study) -> Result<Figure, FigureError> {
                 .zip(hidden(study, k))
                 .map(|((c, n), h)| profile::Segment {
                     label: c.label.clone(),
-                    colour: Rgb::hex(&c.colour),
+                    colour: Rgb::of(&c.colour),
                     count: n,
                     suppressed: h,
                 })
@@ -455,7 +460,7 @@ fn colour_key(
         .categories
         .iter()
         .zip(hide)
-        .map(|(c, &h)| if h { Rgb::NEUTRAL } else { Rgb::hex(&c.colour) })
+        .map(|(c, &h)| if h { Rgb::NEUTRAL } else { Rgb::of(&c.colour) })
         .collect();
     let mut entries: Vec<_> = dim
         .categories
@@ -484,17 +489,11 @@ pub fn network_map(
     let config = &study.config;
     let wave = &config.waves[w];
     let name = format!("network-{}", wave.id);
-    let kp = study.primary_index();
+    let kp = config.primary.get();
     let primary = config.primary();
     let (colours, colour_entries) =
         colour_key(primary, &category_counts(study, kp), &hidden(study, kp));
-    let vertical = config.vertical().and_then(|d| {
-        config
-            .dimensions
-            .iter()
-            .position(|x| x.column == d.column)
-            .map(|k| (k, d))
-    });
+    let vertical = config.vertical.map(|v| (v.get(), config.dim(v)));
     let shapes: Vec<Shape> = match vertical {
         Some((k, d)) => hidden(study, k)
             .iter()
@@ -516,17 +515,8 @@ pub fn network_map(
         .zip(&layout.positions)
         .map(|(&v, &at)| {
             let org = &study.orgs[v as usize];
-            let colour = org
-                .categories
-                .get(kp)
-                .and_then(|&c| colours.get(c))
-                .copied()
-                .unwrap_or(Rgb::NEUTRAL);
-            let shape = vertical
-                .and_then(|(k, _)| org.categories.get(k))
-                .and_then(|&c| shapes.get(c))
-                .copied()
-                .unwrap_or(Shape::Circle);
+            let colour = colours[org.categories[kp]];
+            let shape = vertical.map_or(Shape::Circle, |(k, _)| shapes[org.categories[k]]);
             network::Node {
                 at,
                 colour,
@@ -597,7 +587,12 @@ pub fn network_map(
         .iter()
         .filter(|&&v| study.orgs[v as usize].responded)
         .count();
-    let ties = stats.waves.get(w).map_or(map.edges.len(), |s| s.ties);
+    let ties = stats
+        .waves
+        .get(w)
+        .filter(|s| s.id == wave.id)
+        .ok_or_else(|| mismatch(&name, format!("no statistics for wave {:?}", wave.id)))?
+        .ties;
     let mut alt = format!("Network map {}: ", lower_first(&wave.label));
     if layout.sampled {
         alt.push_str(&format!(
@@ -670,7 +665,7 @@ pub fn mixing(study: &Study, stats: &Stats, k: usize, w: usize) -> Result<Figure
     let ds = dim_stats(study, stats, k, w, &name)?;
     let kk = dim.categories.len();
     if ds.mixing.len() != kk || ds.mixing.iter().any(|r| r.len() != kk) {
-        return Err(fail(
+        return Err(mismatch(
             &name,
             "the mixing matrix does not match the categories",
         ));
@@ -721,6 +716,15 @@ pub fn kind_key(kind: CodeKind) -> (&'static str, Rgb) {
 /// How often each qualitative code was applied, in codebook order.
 pub fn codes(study: &Study, stats: &Stats) -> Result<Figure, FigureError> {
     let name = "codes";
+    let codebook = &study.config.codebook;
+    let counts = &stats.qualitative.codes;
+    // The counts are in codebook order; pair each with its code.
+    if counts.len() != codebook.len() || counts.iter().zip(codebook).any(|(n, c)| n.id != c.id) {
+        return Err(mismatch(
+            name,
+            "the code counts are not those of the codebook",
+        ));
+    }
     let kinds = [
         CodeKind::Challenge,
         CodeKind::Benefit,
@@ -728,16 +732,10 @@ pub fn codes(study: &Study, stats: &Stats) -> Result<Figure, FigureError> {
     ];
     let present: Vec<CodeKind> = kinds
         .into_iter()
-        .filter(|k| stats.qualitative.codes.iter().any(|c| c.kind == *k))
+        .filter(|k| codebook.iter().any(|c| c.kind == *k))
         .collect();
-    let label_of = |id: &str| {
-        study
-            .config
-            .codebook
-            .iter()
-            .find(|c| c.id == id)
-            .map_or_else(|| id.to_owned(), |c| c.label.clone())
-    };
+    // Each code's legend key: the position of its kind among the kinds present.
+    let key_of = |kind: CodeKind| present.iter().take_while(|&&k| k != kind).count();
     let chart = HBarChart {
         x_label: "Coded excerpts".into(),
         keys: present
@@ -747,26 +745,24 @@ pub fn codes(study: &Study, stats: &Stats) -> Result<Figure, FigureError> {
                 (l.to_owned(), c)
             })
             .collect(),
-        bars: stats
-            .qualitative
-            .codes
+        bars: counts
             .iter()
-            .map(|c| HBar {
-                label: label_of(&c.id),
-                key: present.iter().position(|&k| k == c.kind).unwrap_or(0),
-                value: c.excerpts as u64,
+            .zip(codebook)
+            .map(|(n, c)| HBar {
+                label: c.label.clone(),
+                key: key_of(c.kind),
+                value: n.excerpts as u64,
             })
             .collect(),
     };
     let svg = chart.to_svg().map_err(draw_error(name))?;
     let mut parts = Vec::new();
     for &k in &present {
-        let items: Vec<String> = stats
-            .qualitative
-            .codes
+        let items: Vec<String> = counts
             .iter()
-            .filter(|c| c.kind == k)
-            .map(|c| format!("{} {}", label_of(&c.id), c.excerpts))
+            .zip(codebook)
+            .filter(|(_, c)| c.kind == k)
+            .map(|(n, c)| format!("{} {}", c.label, n.excerpts))
             .collect();
         parts.push(format!("{}s: {}", kind_key(k).0, items.join(", ")));
     }

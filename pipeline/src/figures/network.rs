@@ -12,7 +12,7 @@
 
 use rand_chacha::rand_core::RngCore;
 
-use super::draw::{self, Canvas, Font, MEDIUM, Rgb, SMALL};
+use super::draw::{self, Canvas, DrawError, Font, MEDIUM, Rgb, SMALL};
 use crate::stats::rng;
 
 /// Networks with more organisations than this are drawn as a random sample.
@@ -197,7 +197,7 @@ impl Shape {
         r: f64,
         colour: Rgb,
         filled: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), DrawError> {
         let (fill, stroke) = if filled {
             (colour, (colour.shade(0.45), 1))
         } else {
@@ -265,11 +265,11 @@ impl NetworkMap {
     }
 
     /// Draws the map as an SVG document.
-    pub fn to_svg(&self) -> Result<String, String> {
+    pub fn to_svg(&self) -> Result<String, DrawError> {
         draw::svg(WIDTH, HEIGHT, |c| self.draw(c))
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), String> {
+    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
         let r = self.radius();
         // Fit the layout into the box with one scale for both axes, centred.
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);

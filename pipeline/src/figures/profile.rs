@@ -1,7 +1,7 @@
 //! The conceptual model of organisational profile dimensions: one 100%-stacked bar
 //! per dimension, each organisation counted once in every dimension.
 
-use super::draw::{self, Align, Canvas, Font, MEDIUM, Rgb, SMALL};
+use super::draw::{self, Align, Canvas, DrawError, Font, MEDIUM, Rgb, SMALL};
 
 /// One category's part of a bar.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,11 +115,11 @@ impl Profile {
     }
 
     /// Draws the figure as an SVG document.
-    pub fn to_svg(&self) -> Result<String, String> {
+    pub fn to_svg(&self) -> Result<String, DrawError> {
         draw::svg(WIDTH, self.height(), |c| self.draw(c))
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), String> {
+    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
         let heights: Vec<f64> = self.rows.iter().map(|r| r.height(self.threshold)).collect();
         let used: f64 = heights.iter().sum();
         let n = self.rows.len().max(1) as f64;

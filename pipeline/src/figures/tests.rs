@@ -117,7 +117,6 @@ fn org(i: usize, population: usize, org_type: usize) -> Org {
         categories: vec![population, org_type],
         surveyed: true,
         responded: i % 4 != 3,
-        line: 0,
     }
 }
 

@@ -49,15 +49,10 @@ pub enum Role {
 /// The dimensions the documents make claims about, by index into
 /// `config.dimensions`: the primary, then the vertical one if declared and different.
 pub fn headline_dimensions(config: &StudyConfig) -> Vec<(usize, Role)> {
-    let index = |col: &str| config.dimensions.iter().position(|d| d.column == col);
-    let mut out = Vec::new();
-    if let Some(p) =
-        index(&config.primary_dimension).or((!config.dimensions.is_empty()).then_some(0))
-    {
-        out.push((p, Role::Primary));
-    }
-    if let Some(v) = config.vertical_dimension.as_deref().and_then(index)
-        && out.iter().all(|&(p, _)| p != v)
+    let primary = config.primary.get();
+    let mut out = vec![(primary, Role::Primary)];
+    if let Some(v) = config.vertical.map(|v| v.get())
+        && v != primary
     {
         out.push((v, Role::Vertical));
     }

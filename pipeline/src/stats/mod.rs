@@ -1,18 +1,24 @@
 //! The statistics of a study, computed from the validated model into [`Stats`], the
 //! value serialised as `stats.json`.
 //!
-//! Counts may come from polars group aggregates; every floating-point value is formed
-//! in plain Rust from integers or from slices in a fixed order, so `stats.json` is the
+//! The table work is polars' ([`groups`]: ties joined to the organisations'
+//! categories, group-bys for per-category degree sums and the crossing counts; the
+//! survey counts); it yields integers only. Every floating-point value is formed in
+//! plain Rust from integers or from slices in a fixed order, so `stats.json` is the
 //! same bytes on every run, machine and thread count. Definitions, references and the
 //! full key layout are in `STATISTICS.md` at the repository root.
 //!
+//! The study is validated before it gets here ([`crate::load`]): every category,
+//! wave and code index is in range, so nothing is checked a second time.
+//!
 //! The submodules work on plain tie lists and category labels, so each measure can be
 //! tested without a study: [`graph`] (network structure), [`centrality`] (brokers),
-//! [`homophily`] (mixing, E-I, assortativity, permutation test), [`groups`] (degree by
-//! category), [`qualitative`], [`survey`] and [`rng`] (seeded draws). The survey's
-//! design (who could report which tie) is in [`design`]; intervals and tests of the
-//! changes between waves in [`inference`]; the tie-rule and non-response views in
-//! [`sensitivity`]. The verdicts drawn from all of these are in [`crate::findings`].
+//! [`homophily`] (mixing, E-I, assortativity, permutation test), [`groups`] (the
+//! polars tables: degree by category and the mixing counts), [`qualitative`],
+//! [`survey`] and [`rng`] (seeded draws). The survey's design (who could report which
+//! tie) is in [`design`]; intervals and tests of the changes between waves in
+//! [`inference`]; the tie-rule and non-response views in [`sensitivity`]. The verdicts
+//! drawn from all of these are in [`crate::findings`].
 
 pub mod centrality;
 pub mod design;
@@ -25,14 +31,14 @@ pub mod rng;
 pub mod sensitivity;
 mod survey;
 
-use polars::prelude::{PolarsError, polars_err};
+use polars::prelude::PolarsError;
 use serde::{Deserialize, Serialize};
 
 use crate::findings::Findings;
 use crate::model::{SourceKind, Study};
 use crate::stats::design::Strata;
-use crate::stats::graph::{Components, Graph, NetworkStats};
-use crate::stats::groups::Sums;
+use crate::stats::graph::{Components, Graph, GraphError, NetworkStats};
+use crate::stats::groups::{OrgFrame, Sums};
 use crate::stats::homophily::PermutationTest;
 use crate::stats::inference::ChangeInference;
 use crate::stats::sensitivity::Sensitivity;
@@ -305,6 +311,25 @@ pub struct CategoryChange {
     pub mean_ties_change: Option<f64>,
 }
 
+/// Why statistics could not be computed. Neither can happen for a study that
+/// [`crate::load`] accepted; they are errors rather than panics so that a caller that
+/// assembles a [`Study`] by hand learns what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    /// A wave's ties do not form a graph on the organisations.
+    #[error("wave {wave:?}: {source}")]
+    Graph {
+        /// The wave's id.
+        wave: String,
+        /// What is wrong with its ties.
+        #[source]
+        source: GraphError,
+    },
+    /// A table operation of polars failed.
+    #[error("a table operation failed: {0}")]
+    Table(#[from] PolarsError),
+}
+
 /// A wave's ties and per-dimension sums, kept for the changes.
 struct WaveData {
     ties: Vec<(u32, u32)>,
@@ -313,7 +338,7 @@ struct WaveData {
 
 /// Computes all statistics of `study`, using up to `threads` threads (the result does
 /// not depend on the number).
-pub fn compute(study: &Study, threads: usize) -> Result<Stats, PolarsError> {
+pub fn compute(study: &Study, threads: usize) -> Result<Stats, StatsError> {
     Ok(assemble(study, network(study, threads)?))
 }
 
@@ -351,14 +376,17 @@ pub fn assemble(study: &Study, network: NetworkPart) -> Stats {
 }
 
 /// Computes the [`NetworkPart`] of `study` on up to `threads` threads.
-pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, PolarsError> {
+pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, StatsError> {
     let survey = survey::survey(study)?;
-    let labels = labels(study)?;
+    let dims = &study.config.dimensions;
+    let labels: Vec<Vec<u32>> = (0..dims.len()).map(|k| study.labels(k)).collect();
+    let sizes = dims.iter().map(|d| d.categories.len()).collect();
+    let frame = OrgFrame::new(study.orgs.len(), labels.clone(), sizes)?;
     let mut waves = Vec::new();
     let mut data = Vec::new();
     for w in 0..study.config.waves.len() {
         let ties = study.ties(w);
-        let (stats, sums) = wave_stats(study, &labels, w, &ties, threads)?;
+        let (stats, sums) = wave_stats(study, (&labels, &frame), w, &ties, threads)?;
         waves.push(stats);
         data.push(WaveData { ties, sums });
     }
@@ -375,38 +403,25 @@ pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, PolarsError
     })
 }
 
-/// Each dimension's category index per organisation, checked against the categories.
-fn labels(study: &Study) -> Result<Vec<Vec<u32>>, PolarsError> {
-    let mut out = Vec::new();
-    for (k, dim) in study.config.dimensions.iter().enumerate() {
-        let mut l = Vec::with_capacity(study.orgs.len());
-        for org in &study.orgs {
-            match org.categories.get(k) {
-                Some(&c) if c < dim.categories.len() => l.push(c as u32),
-                _ => {
-                    return Err(
-                        polars_err!(ComputeError: "organisation {} has no valid category of {}", org.id, dim.column),
-                    );
-                }
-            }
-        }
-        out.push(l);
-    }
-    Ok(out)
-}
-
+/// The statistics of wave `w` from its undirected `ties`, given each dimension's
+/// labels and the same as a polars frame.
+///
+/// Longer than most functions here: it gathers, per dimension and category, every
+/// measure of the wave into one `stats.json` record, in the order of its keys.
 fn wave_stats(
     study: &Study,
-    labels: &[Vec<u32>],
+    (labels, frame): (&[Vec<u32>], &OrgFrame),
     w: usize,
     ties: &[(u32, u32)],
     threads: usize,
-) -> Result<(WaveStats, Vec<Vec<Sums>>), PolarsError> {
+) -> Result<(WaveStats, Vec<Vec<Sums>>), StatsError> {
     let config = &study.config;
     let wave = &config.waves[w];
     let n = study.orgs.len();
-    let g = Graph::from_edges(n, ties)
-        .map_err(|e| polars_err!(ComputeError: "wave {}: {}", wave.id, e))?;
+    let g = Graph::from_edges(n, ties).map_err(|source| StatsError::Graph {
+        wave: wave.id.clone(),
+        source,
+    })?;
     let comps: Components = graph::components(&g);
     let network = graph::network_stats(&g, &comps);
     let cent = centrality::centrality(
@@ -418,13 +433,13 @@ fn wave_stats(
     let top = centrality::top_brokers(&cent.betweenness, TOP_BROKERS);
     let degree: Vec<u32> = (0..n).map(|v| g.degree(v) as u32).collect();
     let strata = Strata::by_response(&design::respondents(study, w));
+    let tables = groups::wave_tables(frame, ties, &degree)?;
 
     let mut dimensions = Vec::new();
     let mut all_sums = Vec::new();
-    for (dim, lab) in config.dimensions.iter().zip(labels) {
+    for ((dim, lab), table) in config.dimensions.iter().zip(labels).zip(tables) {
         let k = dim.categories.len();
-        let sums = groups::category_sums(lab, k, &degree)?;
-        let mixing = homophily::mixing_matrix(ties, lab, k);
+        let (sums, mixing) = (table.sums, table.mixing);
         let (ext, deg) = homophily::external_ties_per_node(ties, lab);
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); k];
         for (v, &c) in lab.iter().enumerate() {

@@ -99,26 +99,22 @@ pub fn qualitative(study: &Study) -> Qualitative {
     let codebook = &study.config.codebook;
     let populations = &study.config.primary().categories;
     let k = codebook.len();
-    let level_index = |l: Level| Level::ALL.iter().position(|&x| x == l).unwrap_or(0);
 
     let mut co = vec![vec![0usize; k]; k];
     let mut by_pop = vec![vec![0usize; populations.len()]; k];
     let mut by_lvl = vec![vec![0usize; Level::ALL.len()]; k];
     let mut pop_total = vec![0usize; populations.len()];
     let mut lvl_total = vec![0usize; Level::ALL.len()];
+    // Populations and codes are indices the loader checked.
     for e in &study.excerpts {
-        let lv = level_index(e.level);
-        if let Some(p) = pop_total.get_mut(e.population) {
-            *p += 1;
-        }
+        let lv = e.level.index();
+        pop_total[e.population] += 1;
         lvl_total[lv] += 1;
-        for &i in e.codes.iter().filter(|&&i| i < k) {
-            for &j in e.codes.iter().filter(|&&j| j < k) {
+        for &i in &e.codes {
+            for &j in &e.codes {
                 co[i][j] += 1;
             }
-            if let Some(p) = by_pop[i].get_mut(e.population) {
-                *p += 1;
-            }
+            by_pop[i][e.population] += 1;
             by_lvl[i][lv] += 1;
         }
     }

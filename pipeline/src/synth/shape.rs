@@ -64,11 +64,7 @@ impl StudyShape {
                 categories: d.categories.iter().map(|c| c.id.clone()).collect(),
             })
             .collect();
-        // A checked configuration always names a declared primary dimension.
-        let primary = dimensions
-            .iter()
-            .position(|d| d.column == config.primary_dimension)
-            .unwrap_or(0);
+        let primary = config.primary.get();
         StudyShape {
             primary,
             waves: config.waves.iter().map(|w| w.id.clone()).collect(),

@@ -1,0 +1,121 @@
+//! The wire format of `study.toml`: what serde reads, with the source span of every
+//! value a later check may complain about.
+//!
+//! Nothing outside [`crate::study`] sees these types. [`super::StudyConfig::parse`]
+//! checks them and turns them into the validated configuration, whose references are
+//! indices; a problem found on the way is reported at the span kept here, so a message
+//! points at the value that is wrong, not at the first line that has the same key.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Author, CodeKind, Methods, TieRule};
+
+/// `study.toml` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub schema: Spanned<u32>,
+    pub title: String,
+    pub subtitle: String,
+    pub short_title: String,
+    pub version: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub created: Spanned<String>,
+    pub synthetic: bool,
+    pub suppression_threshold: Option<Spanned<u32>>,
+    pub tie_rule: TieRule,
+    pub permutations: Option<u32>,
+    pub seed: u64,
+    pub authors: Vec<Author>,
+    pub event: RawEvent,
+    pub waves: Spanned<Vec<RawWave>>,
+    pub primary_dimension: Spanned<String>,
+    pub vertical_dimension: Option<Spanned<String>>,
+    pub dimensions: Spanned<Vec<RawDimension>>,
+    pub codebook: Vec<RawCode>,
+    pub grid: Option<RawGrid>,
+    pub methods: Methods,
+    pub previous_brief: Option<Spanned<String>>,
+}
+
+/// `[event]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEvent {
+    pub name: String,
+    pub place: String,
+    pub date: Spanned<String>,
+}
+
+/// One `[[waves]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWave {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub year: i32,
+}
+
+/// One `[[dimensions]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDimension {
+    pub column: Spanned<String>,
+    pub label: String,
+    pub categories: Spanned<Vec<RawCategory>>,
+}
+
+/// One `[[dimensions.categories]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCategory {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub colour: Spanned<String>,
+}
+
+/// One `[[codebook]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCode {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub kind: CodeKind,
+}
+
+/// `[grid]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawGrid {
+    pub rows: Spanned<String>,
+    pub columns: Spanned<String>,
+}
+
+/// `[event]` with its checked date.
+pub(super) fn event(e: RawEvent, date: super::Date) -> super::Event {
+    super::Event {
+        name: e.name,
+        place: e.place,
+        date,
+    }
+}
+
+/// A checked wave.
+pub(super) fn wave(w: RawWave) -> super::Wave {
+    super::Wave {
+        id: w.id.into_inner(),
+        label: w.label,
+        year: w.year,
+    }
+}
+
+/// A checked code.
+pub(super) fn code(c: RawCode) -> super::Code {
+    super::Code {
+        id: c.id.into_inner(),
+        label: c.label,
+        kind: c.kind,
+    }
+}
