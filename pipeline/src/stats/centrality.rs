@@ -14,8 +14,10 @@
 //! search runs one frontier (level) at a time over a one-byte-per-node state array,
 //! tests a node's neighbours without branching and visits only those one step
 //! further, records them as successors so the backward pass reads only the
-//! shortest-path DAG, and skips the edges of the last level once the whole component
-//! has been reached. Searches from different sources run on every thread given.
+//! shortest-path DAG, skips the edges of the last level once the whole component
+//! has been reached, and sorts each frontier so that its rows of the graph are read
+//! in address order (in a large graph the rows, not the arithmetic, cost the time).
+//! Searches from different sources run on every thread given.
 //!
 //! Determinism: sources are processed in fixed chunks (their number depends only on
 //! the number of sources); each chunk sums its sources' dependencies in source order
@@ -437,6 +439,9 @@ fn single_source(
             }
         }
         first[end] = pushed as u32;
+        // The next frontier in ascending node order, so that its rows of the graph
+        // are read in address order (nearly sequentially in the large levels).
+        order[end..tail].sort_unstable();
         (start, end, d) = (end, tail, d + 1);
     }
     // Successors come later in the search order, so they are done first; the source
