@@ -15,8 +15,9 @@
 //! tests a node's neighbours without branching and visits only those one step
 //! further, records them as successors so the backward pass reads only the
 //! shortest-path DAG, skips the edges of the last level once the whole component
-//! has been reached, and sorts each frontier so that its rows of the graph are read
-//! in address order (in a large graph the rows, not the arithmetic, cost the time).
+//! has been reached, and sorts each frontier (through a bit set, in linear time) so
+//! that its rows of the graph are read in address order (in a large graph the rows,
+//! not the arithmetic, cost the time).
 //! Searches from different sources run on every thread given.
 //!
 //! Determinism: sources are processed in fixed chunks (their number depends only on
@@ -304,6 +305,7 @@ struct Workspace {
     levels: Vec<usize>,
     succ: Vec<u32>,
     first: Vec<u32>,
+    bits: Vec<u64>,
 }
 
 impl Workspace {
@@ -316,6 +318,7 @@ impl Workspace {
             levels: Vec::new(),
             succ: vec![0; 2 * g.edge_count()],
             first: vec![0; n + 1],
+            bits: vec![0; n / 64 + 1],
         }
     }
 
@@ -359,6 +362,36 @@ fn run_chunk(
     p
 }
 
+/// Sorts the distinct nodes of a level: through the bit set `bits` (all zero, and left
+/// so) when the level's id range is small against its size, which is linear; by
+/// comparison otherwise (small levels, or a few nodes far apart).
+fn sort_level(level: &mut [u32], bits: &mut [u64]) {
+    if level.len() < 32 {
+        level.sort_unstable();
+        return;
+    }
+    let (lo, hi) = level
+        .iter()
+        .fold((u32::MAX, 0), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let words = (lo as usize / 64)..=(hi as usize / 64);
+    if words.clone().count() > 4 * level.len() {
+        level.sort_unstable();
+        return;
+    }
+    for &v in level.iter() {
+        bits[v as usize / 64] |= 1 << (v % 64);
+    }
+    let mut k = 0;
+    for w in words {
+        let mut b = std::mem::take(&mut bits[w]);
+        while b != 0 {
+            level[k] = (64 * w) as u32 + b.trailing_zeros();
+            b &= b - 1;
+            k += 1;
+        }
+    }
+}
+
 /// The residue state of a node at distance `d` (see [`Workspace`]).
 fn residue(d: u32) -> u8 {
     1 + (d % 3) as u8
@@ -393,6 +426,7 @@ fn single_source(
         levels,
         succ,
         first,
+        bits,
     } = ws;
     state[s] = residue(0);
     x[s] = 1.0;
@@ -441,7 +475,7 @@ fn single_source(
         first[end] = pushed as u32;
         // The next frontier in ascending node order, so that its rows of the graph
         // are read in address order (nearly sequentially in the large levels).
-        order[end..tail].sort_unstable();
+        sort_level(&mut order[end..tail], bits);
         (start, end, d) = (end, tail, d + 1);
     }
     // Successors come later in the search order, so they are done first; the source
@@ -703,6 +737,21 @@ mod tests {
                     .all(|(a, b)| a.to_bits() == b.to_bits()),
                 "n = {n}"
             );
+        }
+    }
+
+    #[test]
+    fn levels_sort_through_the_bit_set_or_by_comparison() {
+        let mut bits = vec![0u64; 1000 / 64 + 1];
+        let mut r = rng::generator([2; 32], 0);
+        for (len, range) in [(5usize, 1000u32), (40, 1000), (600, 1000), (40, 100)] {
+            let mut level: Vec<u32> = rng::sample(&mut r, range as usize, len);
+            rng::shuffle(&mut r, &mut level);
+            let mut sorted = level.clone();
+            sorted.sort_unstable();
+            sort_level(&mut level, &mut bits);
+            assert_eq!(level, sorted);
+            assert!(bits.iter().all(|&b| b == 0));
         }
     }
 
