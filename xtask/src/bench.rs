@@ -1,28 +1,37 @@
-//! `cargo xtask bench`: measured numbers for the issue "fast and incremental at any
-//! size", printed as Markdown tables (see `BENCHMARKS.md` for a recorded run).
+//! `cargo xtask bench`: measured numbers for the issues "fast and incremental at any
+//! size" and "fast as users run it", printed as Markdown tables (see `BENCHMARKS.md`
+//! for a recorded run).
 //!
-//! Two tables:
+//! Every table is measured for two builds side by side: **the build users run** (the
+//! dev profile that `cargo xtask` uses, in which `Cargo.toml` optimises `pipeline`
+//! and the dependencies) and **release**. This process is only the conductor: for
+//! each build it compiles `xtask` (`cargo build [--release] -p xtask`, a no-op when
+//! up to date) and runs that binary, so the numbers of both builds come from the same
+//! invocation on the same machine load.
 //!
-//! 1. **Stages of the shipped study.** [`build::build`] runs on `data/` into a fresh
+//! 1. **End to end.** `cargo run [--release] -p xtask -- report --data D --out O` as a
+//!    process, cold, into a fresh `O`, timed from outside: what a user waits for,
+//!    cargo's own start-up included. Studies: the shipped one and synthetic ones
+//!    written by `xtask synth` (920 organisations and 4,650 tie reports, 9,200 and
+//!    46,500, 100,000 and 1,000,000).
+//! 2. **Stages of the shipped study.** [`build::build`] runs on `data/` into a fresh
 //!    scratch folder (a cold run), then again into the same folder (a no-op run, every
 //!    stage up to date). Each stage's time is the one `build` itself measures
 //!    ([`build::Outcome::timings`]); the total is the wall time of the whole call, and
 //!    the pipeline's own work is the total minus the `typst compile` stage. Medians
-//!    over `--reps` repetitions.
-//! 2. **Scaling.** For each size (tie reports; organisations = ties / 10) a child
-//!    process (this binary, hidden subcommand `bench-one`) generates a synthetic study
-//!    in memory with [`pipeline::synth`], then loads and validates it, computes the
-//!    statistics and draws the figures, timing each phase and reading the resident-set
-//!    high-water mark (`VmHWM` in `/proc/self/status`; `n/a` off Linux). One process
-//!    per size, so each peak is that size's alone. The child prints one JSON line.
-//!
-//! A debug build of the workspace crates is unoptimised and its numbers say little,
-//! so `bench` in a debug build re-runs itself as `cargo run --release -p xtask --
-//! bench ...` unless `--no-release` is given.
+//!    over `--reps` repetitions. Measured by the build's binary (`bench --child`).
+//! 3. **Exact betweenness** of a seeded random graph of 10,000 nodes and 100,000
+//!    edges on every available thread (`bench --child`).
+//! 4. **Scaling.** For each size a child process (the build's binary, hidden
+//!    subcommand `bench-one`) generates a synthetic study in memory with
+//!    [`pipeline::synth`], then loads and validates it, computes the statistics and
+//!    draws the figures, timing each phase and reading the resident-set high-water
+//!    mark (`VmHWM` in `/proc/self/status`; `n/a` off Linux). One process per size, so
+//!    each peak is that size's alone. The child prints one JSON line.
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -35,11 +44,75 @@ use serde::{Deserialize, Serialize};
 use crate::build::{self, Target};
 use crate::layout::Layout;
 
-/// The sizes (tie reports) measured by default: 1k, 10k, 100k and 1M.
-pub const DEFAULT_SIZES: [usize; 4] = [1_000, 10_000, 100_000, 1_000_000];
+/// A size of the scaling table: tie reports and organisations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleSize {
+    /// Tie reports (over both waves).
+    pub ties: usize,
+    /// Organisations.
+    pub orgs: usize,
+    /// Whether the size was given by name (`920orgs`, `9200orgs`).
+    pub named: bool,
+}
+
+impl ScaleSize {
+    /// `ties` tie reports over `ties / 10` organisations.
+    pub const fn ties(ties: usize) -> ScaleSize {
+        ScaleSize {
+            ties,
+            orgs: ties / TIES_PER_ORG,
+            named: false,
+        }
+    }
+
+    const fn named(orgs: usize, ties: usize) -> ScaleSize {
+        ScaleSize {
+            ties,
+            orgs,
+            named: true,
+        }
+    }
+}
+
+/// The mid-size studies of the issue "fast as users run it": 920 organisations with
+/// 4,650 tie reports and 9,200 with 46,500 (`synth --orgs 920 --ties 4650`).
+pub const STUDY_920: ScaleSize = ScaleSize::named(920, 4_650);
+/// See [`STUDY_920`].
+pub const STUDY_9200: ScaleSize = ScaleSize::named(9_200, 46_500);
+
+/// The sizes of the scaling table by default.
+pub const DEFAULT_SIZES: [ScaleSize; 6] = [
+    ScaleSize::ties(1_000),
+    STUDY_920,
+    ScaleSize::ties(10_000),
+    STUDY_9200,
+    ScaleSize::ties(100_000),
+    ScaleSize::ties(1_000_000),
+];
 
 /// The sizes of `--quick`.
-pub const QUICK_SIZES: [usize; 2] = [1_000, 10_000];
+pub const QUICK_SIZES: [ScaleSize; 3] =
+    [ScaleSize::ties(1_000), STUDY_920, ScaleSize::ties(10_000)];
+
+/// A study of the end-to-end table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum E2eStudy {
+    /// The shipped study in `data/`.
+    Shipped,
+    /// A synthetic study of this size, written by `xtask synth`.
+    Synthetic(ScaleSize),
+}
+
+/// The end-to-end studies by default.
+pub const DEFAULT_STUDIES: [E2eStudy; 4] = [
+    E2eStudy::Shipped,
+    E2eStudy::Synthetic(STUDY_920),
+    E2eStudy::Synthetic(STUDY_9200),
+    E2eStudy::Synthetic(ScaleSize::named(100_000, 1_000_000)),
+];
+
+/// The end-to-end studies of `--quick`.
+pub const QUICK_STUDIES: [E2eStudy; 2] = [E2eStudy::Shipped, E2eStudy::Synthetic(STUDY_920)];
 
 /// Organisations per tie report in the scaled studies (ties / 10).
 const TIES_PER_ORG: usize = 10;
@@ -47,14 +120,23 @@ const TIES_PER_ORG: usize = 10;
 /// Repetitions by default (medians are reported).
 const DEFAULT_REPS: usize = 3;
 
+/// The random graph of the betweenness measurement: nodes and edges.
+const BETWEENNESS_GRAPH: (u32, usize) = (10_000, 100_000);
+
 /// Flags of `bench`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct BenchArgs {
-    /// Sizes of the scaling table, as tie reports (organisations = ties / 10), e.g.
-    /// `1k,10k,100k,1M`. Default: all four; with `--quick`: 1k,10k.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_size)]
-    pub sizes: Option<Vec<usize>>,
-    /// A CI-friendly run: sizes 1k and 10k and one repetition of everything.
+    /// Sizes of the scaling table: tie reports (organisations = ties / 10), e.g.
+    /// `1k,10k,100k,1M`, or the named studies `920orgs` (4,650 tie reports) and
+    /// `9200orgs` (46,500). Default: 1k,920orgs,10k,9200orgs,100k,1M; with `--quick`:
+    /// 1k,920orgs,10k.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_scale_size)]
+    pub sizes: Option<Vec<ScaleSize>>,
+    /// Studies of the end-to-end table: `shipped`, `920`, `9200`, `1M` (100,000
+    /// organisations). Default: all four; with `--quick`: shipped,920.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_study)]
+    pub studies: Option<Vec<E2eStudy>>,
+    /// A CI-friendly run: the small sizes and studies, one repetition of everything.
     #[arg(long)]
     pub quick: bool,
     /// Repetitions of each measurement (the median is shown); default 3, 1 with `--quick`.
@@ -66,10 +148,17 @@ pub struct BenchArgs {
     /// Skip the scaling table.
     #[arg(long)]
     pub no_scaling: bool,
-    /// Measure this build even when it is a debug build, instead of re-running as
-    /// `cargo run --release -p xtask -- bench`.
+    /// Skip the end-to-end table (which needs Typst).
+    #[arg(long)]
+    pub no_end_to_end: bool,
+    /// Measure only the build users run (the dev profile of `cargo xtask`), not
+    /// release (whose first build compiles every dependency again, optimised).
     #[arg(long)]
     pub no_release: bool,
+    /// Measure in this process, with this binary, and print one JSON line (used by
+    /// `bench` itself for each build).
+    #[arg(long, hide = true)]
+    pub child: bool,
 }
 
 /// Flags of the hidden `bench-one` (one size of the scaling table, in its own process).
@@ -78,17 +167,28 @@ pub struct BenchOneArgs {
     /// Tie reports to generate.
     #[arg(long, value_name = "N", value_parser = parse_size)]
     pub ties: usize,
+    /// Organisations (default: ties / 10).
+    #[arg(long, value_name = "N")]
+    pub orgs: Option<usize>,
     /// Repetitions of each phase.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub reps: usize,
 }
 
 impl BenchArgs {
-    fn sizes(&self) -> Vec<usize> {
+    fn sizes(&self) -> Vec<ScaleSize> {
         match (&self.sizes, self.quick) {
             (Some(s), _) => s.clone(),
             (None, true) => QUICK_SIZES.to_vec(),
             (None, false) => DEFAULT_SIZES.to_vec(),
+        }
+    }
+
+    fn studies(&self) -> Vec<E2eStudy> {
+        match (&self.studies, self.quick) {
+            (Some(s), _) => s.clone(),
+            (None, true) => QUICK_STUDIES.to_vec(),
+            (None, false) => DEFAULT_STUDIES.to_vec(),
         }
     }
 
@@ -98,26 +198,12 @@ impl BenchArgs {
             .max(1)
     }
 
-    /// The flags again, for the release re-run.
-    fn to_args(&self) -> Vec<String> {
-        let mut args = vec!["bench".to_owned()];
-        if let Some(sizes) = &self.sizes {
-            let list: Vec<String> = sizes.iter().map(|&n| size_label(n)).collect();
-            args.push(format!("--sizes={}", list.join(",")));
+    fn builds(&self) -> Vec<Build> {
+        if self.no_release {
+            vec![Build::User]
+        } else {
+            vec![Build::User, Build::Release]
         }
-        if self.quick {
-            args.push("--quick".into());
-        }
-        if let Some(n) = self.reps {
-            args.push(format!("--reps={n}"));
-        }
-        if self.no_stages {
-            args.push("--no-stages".into());
-        }
-        if self.no_scaling {
-            args.push("--no-scaling".into());
-        }
-        args
     }
 }
 
@@ -144,6 +230,30 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     Ok(n)
 }
 
+/// Parses a size of the scaling table: [`parse_size`], or `920orgs` / `9200orgs`.
+pub fn parse_scale_size(s: &str) -> Result<ScaleSize, String> {
+    match s.trim() {
+        "920orgs" => Ok(STUDY_920),
+        "9200orgs" => Ok(STUDY_9200),
+        other => parse_size(other)
+            .map(ScaleSize::ties)
+            .map_err(|e| format!("{e}, or one of the named studies 920orgs and 9200orgs")),
+    }
+}
+
+/// Parses a study of the end-to-end table.
+pub fn parse_study(s: &str) -> Result<E2eStudy, String> {
+    match s.trim() {
+        "shipped" => Ok(E2eStudy::Shipped),
+        "920" => Ok(E2eStudy::Synthetic(STUDY_920)),
+        "9200" => Ok(E2eStudy::Synthetic(STUDY_9200)),
+        "1M" | "1m" => Ok(DEFAULT_STUDIES[3]),
+        _ => Err(format!(
+            "{s:?} is not a study of the end-to-end table; expected shipped, 920, 9200 or 1M"
+        )),
+    }
+}
+
 /// `1000` as `1k`, `1000000` as `1M`, anything else as digits.
 pub fn size_label(n: usize) -> String {
     if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
@@ -152,6 +262,15 @@ pub fn size_label(n: usize) -> String {
         format!("{}k", n / 1_000)
     } else {
         n.to_string()
+    }
+}
+
+/// The label of a scaling size: `1k`, or `920orgs` for a named one.
+pub fn scale_label(size: ScaleSize) -> String {
+    if size.named {
+        format!("{}orgs", size.orgs)
+    } else {
+        size_label(size.ties)
     }
 }
 
@@ -164,58 +283,162 @@ fn load_average() -> String {
         .unwrap_or_else(|| "n/a".to_owned())
 }
 
-/// Whether this binary's workspace crates were built without optimisation.
+/// Whether this binary's workspace crates were built by the dev profile (the one
+/// `cargo xtask` runs; debug assertions on).
 pub fn is_debug_build() -> bool {
     cfg!(debug_assertions)
 }
 
+/// `dev` (the build users run) or `release`.
 fn profile_name() -> &'static str {
-    if is_debug_build() { "debug" } else { "release" }
+    if is_debug_build() { "dev" } else { "release" }
+}
+
+/// A build of the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// The dev profile `cargo xtask` runs.
+    User,
+    /// `--release`.
+    Release,
+}
+
+impl Build {
+    fn label(self) -> &'static str {
+        match self {
+            Build::User => "build users run (`cargo xtask`, dev profile)",
+            Build::Release => "release",
+        }
+    }
+
+    fn cargo_flags(self) -> &'static [&'static str] {
+        match self {
+            Build::User => &[],
+            Build::Release => &["--release"],
+        }
+    }
+}
+
+/// Compiles `xtask` in `build` (a no-op when up to date) and returns its binary.
+fn build_binary(layout: &Layout, build: Build) -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!(
+        "bench: cargo build {} -p xtask ...",
+        build.cargo_flags().join(" ")
+    );
+    let output = Command::new(&cargo)
+        .current_dir(&layout.root)
+        .args(["build", "--quiet", "--package", "xtask", "--bin", "xtask"])
+        .args(build.cargo_flags())
+        .args(["--message-format", "json-render-diagnostics"])
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {}", Path::new(&cargo).display()))?;
+    if !output.status.success() {
+        bail!("cargo build of xtask failed ({})", output.status);
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v.get("executable")?.as_str().map(PathBuf::from))
+        .next_back()
+        .context("cargo build did not name the xtask binary")
+}
+
+/// What `bench --child` measures with its own binary: one JSON line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChildReport {
+    /// `dev` or `release`.
+    pub build: String,
+    /// Threads the statistics may use.
+    pub threads: usize,
+    /// The stage table of the shipped study, unless `--no-stages`.
+    pub stages: Option<StageTable>,
+    /// Median seconds of the exact betweenness of [`BETWEENNESS_GRAPH`].
+    pub betweenness_s: f64,
 }
 
 /// `cargo xtask bench`.
 pub fn bench(layout: &Layout, args: &BenchArgs) -> Result<ExitCode> {
-    if is_debug_build() && !args.no_release {
-        return rerun_in_release(layout, args);
-    }
     let reps = args.reps();
+    if args.child {
+        let report = ChildReport {
+            build: profile_name().to_owned(),
+            threads: crate::threads(),
+            stages: (!args.no_stages)
+                .then(|| stage_table(layout, reps))
+                .transpose()?,
+            betweenness_s: betweenness_seconds(reps),
+        };
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let builds = args.builds();
+    let mut exes = Vec::new();
+    for &b in &builds {
+        exes.push((b, build_binary(layout, b)?));
+    }
     println!("# cargo xtask bench");
     println!();
     println!(
-        "build: {} ({}), {} CPUs available, {reps} repetition(s), medians shown",
-        profile_name(),
-        if is_debug_build() {
-            "workspace crates UNOPTIMISED: these numbers are not representative; run \
-             `cargo run --release -p xtask -- bench`"
-        } else {
-            "optimised"
-        },
+        "builds: {}; {} CPUs available, {reps} repetition(s), medians shown",
+        builds
+            .iter()
+            .map(|b| b.label())
+            .collect::<Vec<_>>()
+            .join(" and "),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
     println!("load average at start: {}", load_average());
     println!();
-    if !args.no_stages {
-        let table = stage_table(layout, reps)?;
-        println!("## Stages of the shipped study (data/), milliseconds");
-        println!();
-        print!("{}", table.render());
-        println!();
+    if !args.no_end_to_end {
+        print!("{}", end_to_end(layout, &exes, &args.studies(), reps)?);
     }
-    let sizes = if args.no_scaling {
-        Vec::new()
-    } else {
-        args.sizes()
-    };
-    if !sizes.is_empty() {
-        let exe = std::env::current_exe().context("finding this program to run bench-one")?;
-        let mut rows = Vec::new();
-        for &ties in &sizes {
-            eprintln!("bench: {} tie reports ...", size_label(ties));
-            rows.push(run_child(&exe, ties, reps)?);
+    let mut children = Vec::new();
+    for (b, exe) in &exes {
+        let mut cmd = Command::new(exe);
+        cmd.args(["bench", "--child", &format!("--reps={reps}")]);
+        if args.no_stages {
+            cmd.arg("--no-stages");
         }
+        eprintln!("bench: {} ...", b.label());
+        children.push((*b, run_json::<ChildReport>(cmd, "bench --child")?));
+    }
+    for (b, child) in &children {
+        if let Some(stages) = &child.stages {
+            println!(
+                "## Stages of the shipped study (data/), milliseconds: {}",
+                b.label()
+            );
+            println!();
+            print!("{}", stages.render());
+            println!();
+        }
+    }
+    println!(
+        "## Exact betweenness, seeded random graph of {} nodes and {} edges",
+        BETWEENNESS_GRAPH.0, BETWEENNESS_GRAPH.1
+    );
+    println!();
+    println!("| build | threads | seconds |\n|---|---:|---:|");
+    for (b, child) in &children {
         println!(
-            "## Scaling: synthetic studies, organisations = ties / {TIES_PER_ORG} (one process per size)"
+            "| {} | {} | {} |",
+            b.label(),
+            child.threads,
+            secs(child.betweenness_s)
         );
+    }
+    println!();
+    if !args.no_scaling {
+        let mut rows = Vec::new();
+        for (_, exe) in &exes {
+            for &size in &args.sizes() {
+                eprintln!("bench: {} ...", scale_label(size));
+                rows.push(run_child(exe, size, reps)?);
+            }
+        }
+        println!("## Scaling: synthetic studies (one process per size)");
         println!();
         print!("{}", scale_table(&rows));
         println!();
@@ -227,37 +450,139 @@ pub fn bench(layout: &Layout, args: &BenchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Re-runs `bench` with the same flags in an optimised build.
-fn rerun_in_release(layout: &Layout, args: &BenchArgs) -> Result<ExitCode> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+/// Runs `cmd` and parses the last line of its output that starts with `{`.
+fn run_json<T: serde::de::DeserializeOwned>(mut cmd: Command, what: &str) -> Result<T> {
+    let output = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {what}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        bail!("{what} failed ({}):\n{stdout}", output.status);
+    }
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .with_context(|| format!("{what} printed no JSON line:\n{stdout}"))?;
+    serde_json::from_str(line).with_context(|| format!("{what} printed an unreadable line: {line}"))
+}
+
+/// Median seconds of the exact betweenness of the seeded random graph
+/// [`BETWEENNESS_GRAPH`] on [`crate::threads`] threads.
+fn betweenness_seconds(reps: usize) -> f64 {
+    use pipeline::stats::{centrality, graph::Graph, rng};
+    let (n, m) = BETWEENNESS_GRAPH;
+    let mut r = rng::generator(rng::derive_seed(1, "bench-betweenness", "", ""), 0);
+    let edges: Vec<(u32, u32)> = (0..m)
+        .map(|_| (rng::below(&mut r, n), rng::below(&mut r, n)))
+        .collect();
+    let Ok(g) = Graph::from_edges(n as usize, &edges) else {
+        return f64::NAN;
+    };
     eprintln!(
-        "bench: this is a debug build (unoptimised workspace crates), whose timings are not \
-         representative; re-running as `cargo run --release -p xtask -- {}` (the first release \
-         build compiles polars and takes several minutes; pass --no-release to measure this \
-         build instead)",
-        args.to_args().join(" ")
+        "bench: exact betweenness of {} nodes and {} edges ...",
+        g.node_count(),
+        g.edge_count()
     );
-    let status = Command::new(&cargo)
-        .current_dir(&layout.root)
-        .args(["run", "--release", "--quiet", "--package", "xtask", "--"])
-        .args(args.to_args())
-        .status()
-        .with_context(|| format!("running {}", Path::new(&cargo).display()))?;
-    Ok(match status.code() {
-        Some(0) => ExitCode::SUCCESS,
-        Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(2)),
-        None => ExitCode::from(2),
-    })
+    let times = (0..reps).map(|_| {
+        let start = Instant::now();
+        std::hint::black_box(centrality::exact(&g, crate::threads()));
+        start.elapsed()
+    });
+    median(times).as_secs_f64()
+}
+
+/// The end-to-end table: each study built cold by `cargo run [--release] -p xtask --
+/// report` into a fresh folder, timed from outside, for each build.
+fn end_to_end(
+    layout: &Layout,
+    exes: &[(Build, PathBuf)],
+    studies: &[E2eStudy],
+    reps: usize,
+) -> Result<String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let scratch = Scratch::new(layout, "e2e")?;
+    let writer = &exes.first().context("no build to measure")?.1;
+    let mut s = format!(
+        "## End to end: `cargo run -p xtask -- report` (= `cargo xtask report`), cold, into a fresh folder, seconds\n\n\
+         | study | organisations | tie reports | {} |\n|---|---:|---:|{}\n",
+        exes.iter()
+            .map(|(b, _)| b.label())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---:|".repeat(exes.len())
+    );
+    for (i, study) in studies.iter().enumerate() {
+        let (data, orgs, ties) = match *study {
+            E2eStudy::Shipped => (layout.data(), "92".to_owned(), "shipped".to_owned()),
+            E2eStudy::Synthetic(size) => {
+                let dir = scratch.path.join(format!("study-{i}"));
+                eprintln!("bench: synth --orgs {} --ties {} ...", size.orgs, size.ties);
+                let status = Command::new(writer)
+                    .args(["synth", "--orgs", &size.orgs.to_string()])
+                    .args(["--ties", &size.ties.to_string(), "--out"])
+                    .arg(&dir)
+                    .stdout(Stdio::null())
+                    .status()
+                    .context("running xtask synth")?;
+                if !status.success() {
+                    bail!(
+                        "xtask synth --orgs {} --ties {} failed",
+                        size.orgs,
+                        size.ties
+                    );
+                }
+                (dir, size.orgs.to_string(), size.ties.to_string())
+            }
+        };
+        let mut cells = Vec::new();
+        for (b, _) in exes {
+            let mut times = Vec::new();
+            for r in 0..reps {
+                let out = scratch.path.join(format!("out-{i}-{r}"));
+                eprintln!("bench: {} report of {} ...", b.label(), data.display());
+                let start = Instant::now();
+                let status = Command::new(&cargo)
+                    .current_dir(&layout.root)
+                    .args(["run", "--quiet", "--package", "xtask"])
+                    .args(b.cargo_flags())
+                    .args(["--", "report", "--data"])
+                    .arg(&data)
+                    .arg("--out")
+                    .arg(&out)
+                    .stdout(Stdio::null())
+                    .status()
+                    .context("running cargo run -p xtask -- report")?;
+                times.push(start.elapsed());
+                if !status.success() {
+                    bail!("report of {} failed ({status})", data.display());
+                }
+                let _ = fs::remove_dir_all(&out);
+            }
+            cells.push(secs(median(times.into_iter()).as_secs_f64()));
+        }
+        s.push_str(&format!(
+            "| {} | {orgs} | {ties} | {} |\n",
+            match study {
+                E2eStudy::Shipped => "shipped (data/)".to_owned(),
+                E2eStudy::Synthetic(size) => format!("synthetic, {}", scale_label(*size)),
+            },
+            cells.join(" | ")
+        ));
+    }
+    s.push('\n');
+    Ok(s)
 }
 
 // ---------------------------------------------------------------------------------
 // Table 1: the stages of the shipped study.
 
 /// Median stage timings of cold and no-op runs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StageTable {
     /// Stage names, in the order `build` reports them.
-    pub stages: Vec<&'static str>,
+    pub stages: Vec<String>,
     /// Per stage: (cold, no-op) medians.
     pub times: Vec<(Duration, Duration)>,
     /// Whole `build` call: (cold, no-op) medians.
@@ -316,9 +641,9 @@ pub fn stage_table(layout: &Layout, reps: usize) -> Result<StageTable> {
         cold.push(timed_build(layout, &target)?);
         noop.push(timed_build(layout, &target)?);
     }
-    let stages: Vec<&'static str> = cold
+    let stages: Vec<String> = cold
         .first()
-        .map(|r| r.laps.iter().map(|(s, _)| *s).collect())
+        .map(|r| r.laps.iter().map(|(s, _)| (*s).to_owned()).collect())
         .unwrap_or_default();
     let stage_median =
         |runs: &[Run], k: usize| median(runs.iter().filter_map(|r| r.laps.get(k).map(|(_, d)| *d)));
@@ -396,11 +721,14 @@ fn median(values: impl Iterator<Item = Duration>) -> Duration {
 pub struct ScaleRow {
     /// Tie reports asked for.
     pub ties: usize,
+    /// Whether the size is a named study (printed as `920orgs`).
+    #[serde(default)]
+    pub named: bool,
     /// Tie reports generated (over all waves).
     pub reports: usize,
     /// Organisations.
     pub orgs: usize,
-    /// `debug` or `release`.
+    /// `dev` (the build users run) or `release`.
     pub build: String,
     /// Repetitions (medians below).
     pub reps: usize,
@@ -428,37 +756,33 @@ pub struct ScaleRow {
     pub warnings: usize,
 }
 
-/// Runs `bench-one` for one size in a child process and parses its line.
-fn run_child(exe: &Path, ties: usize, reps: usize) -> Result<ScaleRow> {
-    let output = Command::new(exe)
-        .args([
-            "bench-one",
-            &format!("--ties={ties}"),
-            &format!("--reps={reps}"),
-        ])
-        .output()
-        .with_context(|| format!("running {} bench-one", exe.display()))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        bail!(
-            "bench-one --ties {ties} failed ({}):\n{}{}",
-            output.status,
-            stdout,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with('{'))
-        .with_context(|| format!("bench-one --ties {ties} printed no JSON line:\n{stdout}"))?;
-    serde_json::from_str(line)
-        .with_context(|| format!("bench-one --ties {ties} printed an unreadable line: {line}"))
+/// Runs `bench-one` for one size in a child process (the binary `exe`) and parses its
+/// line.
+fn run_child(exe: &Path, size: ScaleSize, reps: usize) -> Result<ScaleRow> {
+    let mut cmd = Command::new(exe);
+    cmd.args([
+        "bench-one",
+        &format!("--ties={}", size.ties),
+        &format!("--orgs={}", size.orgs),
+        &format!("--reps={reps}"),
+    ]);
+    let mut row: ScaleRow = run_json(cmd, &format!("bench-one --ties {}", size.ties))?;
+    row.named = size.named;
+    Ok(row)
 }
 
 /// `cargo xtask bench-one`: measures one size in this process and prints one JSON line.
 pub fn bench_one(layout: &Layout, args: &BenchOneArgs) -> Result<ExitCode> {
-    let row = measure(layout, args.ties, args.reps)?;
+    let orgs = args.orgs.unwrap_or(args.ties / TIES_PER_ORG);
+    let row = measure(
+        layout,
+        ScaleSize {
+            ties: args.ties,
+            orgs,
+            named: false,
+        },
+        args.reps,
+    )?;
     println!(
         "{}",
         serde_json::to_string(&row).context("serialising the measurement")?
@@ -466,9 +790,10 @@ pub fn bench_one(layout: &Layout, args: &BenchOneArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Generates, loads, computes and draws a study of `ties` tie reports `reps` times in
-/// this process; medians of each phase and the high-water marks.
-pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
+/// Generates, loads, computes and draws a study of `size` `reps` times in this
+/// process; medians of each phase and the high-water marks.
+pub fn measure(layout: &Layout, size: ScaleSize, reps: usize) -> Result<ScaleRow> {
+    let ties = size.ties;
     let crate::synth::SynthInputs {
         params,
         config,
@@ -477,8 +802,9 @@ pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
         &layout.data().join(synth::PARAMS_FILE),
         &layout.data().join(STUDY_FILE),
     )?;
+    let named = size.named;
     let size = Size {
-        orgs: Some(ties / TIES_PER_ORG),
+        orgs: Some(size.orgs),
         ties: Some(ties),
     };
 
@@ -522,6 +848,7 @@ pub fn measure(layout: &Layout, ties: usize, reps: usize) -> Result<ScaleRow> {
     process_peak = process_peak.max(peak_kib());
     Ok(ScaleRow {
         ties,
+        named,
         reports: counts.0,
         orgs: counts.1,
         build: profile_name().to_owned(),
@@ -602,9 +929,14 @@ fn mib(kib: Option<u64>) -> String {
 
 /// One row of the scaling table in Markdown.
 pub fn scale_row(r: &ScaleRow) -> String {
+    let label = if r.named {
+        format!("{}orgs", r.orgs)
+    } else {
+        size_label(r.ties)
+    };
     format!(
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-        size_label(r.ties),
+        "| {} | {label} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        r.build,
         r.reports,
         r.orgs,
         secs(r.generate_s),
@@ -619,8 +951,8 @@ pub fn scale_row(r: &ScaleRow) -> String {
 /// The scaling table in Markdown.
 pub fn scale_table(rows: &[ScaleRow]) -> String {
     let mut s = String::from(
-        "| size | tie reports | orgs | generate | load + validate | statistics | figures | peak RSS in statistics | peak RSS (process) |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| build | size | tie reports | orgs | generate | load + validate | statistics | figures | peak RSS in statistics | peak RSS (process) |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         s.push_str(&scale_row(r));
@@ -640,10 +972,23 @@ mod tests {
         assert_eq!(parse_size("1_000"), Ok(1_000));
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5").is_err());
-        for n in DEFAULT_SIZES {
-            assert_eq!(parse_size(&size_label(n)), Ok(n));
+        for size in DEFAULT_SIZES {
+            assert_eq!(parse_scale_size(&scale_label(size)), Ok(size));
         }
         assert_eq!(size_label(1_500), "1500");
+        assert_eq!(
+            parse_scale_size("920orgs"),
+            Ok(ScaleSize {
+                ties: 4_650,
+                orgs: 920,
+                named: true
+            })
+        );
+        assert_eq!(parse_scale_size("10k").map(|s| s.orgs), Ok(1_000));
+        assert!(parse_scale_size("920org").is_err());
+        assert_eq!(parse_study("9200"), Ok(E2eStudy::Synthetic(STUDY_9200)));
+        assert!(matches!(parse_study("1M"), Ok(E2eStudy::Synthetic(s)) if s.orgs == 100_000));
+        assert!(parse_study("92").is_err());
     }
 
     #[test]
@@ -653,8 +998,14 @@ mod tests {
             ..BenchArgs::default()
         };
         assert_eq!((quick.sizes(), quick.reps()), (QUICK_SIZES.to_vec(), 1));
+        assert_eq!(quick.studies(), QUICK_STUDIES.to_vec());
         assert_eq!(BenchArgs::default().sizes(), DEFAULT_SIZES.to_vec());
-        assert_eq!(quick.to_args(), ["bench", "--quick"]);
+        assert_eq!(BenchArgs::default().builds(), [Build::User, Build::Release]);
+        let user_only = BenchArgs {
+            no_release: true,
+            ..BenchArgs::default()
+        };
+        assert_eq!(user_only.builds(), [Build::User]);
     }
 
     /// The quick benchmark's smallest size gives a well-formed row, through the same
@@ -677,7 +1028,7 @@ mod tests {
         assert_eq!(lines.len(), 3);
         let cells = |l: &str| l.trim_matches('|').split('|').count();
         assert_eq!(cells(lines[2]), cells(lines[0]));
-        assert!(lines[2].starts_with("| 1k | "));
+        assert!(lines[2].starts_with(&format!("| {} | 1k | ", profile_name())));
         if cfg!(target_os = "linux") {
             assert!(!lines[2].contains("n/a"), "{}", lines[2]);
         }

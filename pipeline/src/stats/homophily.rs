@@ -172,8 +172,10 @@ pub struct PermutationTest {
     pub p_two_sided: Option<f64>,
 }
 
-/// Permutations handed to a thread at a time (and packed into one word per node).
-const PERMUTATION_BLOCK: usize = 8;
+/// Permutations handed to a thread at a time when the labels do not fit a byte. (When
+/// they do, a block is as many as fit into one word per node: sixteen four-bit lanes,
+/// see [`count_nibbles`], or eight bytes, see [`count_lanes`].)
+const PERMUTATION_BLOCK: usize = 16;
 
 /// Tests whether ties stay inside categories more (or less) than chance: the category
 /// labels are shuffled within each stratum of `strata` `permutations` times
@@ -223,7 +225,8 @@ pub fn ei_permutation_test(
     let segments = &layout.segments;
     let internal_counts = if placed.iter().all(|&l| l < 256) {
         let small: Vec<u8> = placed.iter().map(|&l| l as u8).collect();
-        permuted_internal_small(&moved, &small, segments, permutations, seed, threads)
+        let bits = if placed.iter().all(|&l| l < 16) { 4 } else { 8 };
+        permuted_internal_packed(&moved, &small, segments, bits, permutations, seed, threads)
     } else {
         permuted_internal(&moved, &placed, segments, permutations, seed, threads)
     };
@@ -269,26 +272,45 @@ fn count_internal<L: Copy + Eq>(ties: &[(u32, u32)], labels: &[L]) -> u64 {
 }
 
 /// Internal tie counts of each permutation, in permutation order, for labels that fit
-/// a byte: eight permutations share one pass over the ties (see [`count_lanes`]).
-fn permuted_internal_small(
+/// `bits` (4 or 8) bits: `64 / bits` permutations share one pass over the ties, each
+/// in its own lane of a word per node (see [`count_nibbles`] and [`count_lanes`]).
+/// The ties are read once per block, so the pass costs half as much per permutation
+/// with four-bit lanes.
+fn permuted_internal_packed(
     ties: &[(u32, u32)],
     labels: &[u8],
     segments: &[Range<usize>],
+    bits: usize,
     permutations: u32,
     seed: [u8; 32],
     threads: usize,
 ) -> Vec<u64> {
-    in_blocks(permutations, threads, |range| {
+    let lanes = 64 / bits;
+    in_blocks(permutations, lanes, threads, |range| {
+        let shuffled: Vec<Vec<u8>> = range
+            .clone()
+            .map(|i| {
+                let mut l = labels.to_vec();
+                shuffle_segments(&mut rng::generator(seed, i as u64), &mut l, segments);
+                l
+            })
+            .collect();
+        // Packed a few hundred words at a time, so each word stays in the first level
+        // of cache while every lane is added to it.
         let mut packed = vec![0u64; labels.len()];
-        let mut shuffled = labels.to_vec();
-        for (lane, i) in range.clone().enumerate() {
-            shuffled.copy_from_slice(labels);
-            shuffle_segments(&mut rng::generator(seed, i as u64), &mut shuffled, segments);
-            for (word, &l) in packed.iter_mut().zip(&shuffled) {
-                *word |= u64::from(l) << (8 * lane);
+        for (c, words) in packed.chunks_mut(512).enumerate() {
+            let base = 512 * c;
+            for (lane, l) in shuffled.iter().enumerate() {
+                for (w, &x) in words.iter_mut().zip(&l[base..]) {
+                    *w |= u64::from(x) << (bits * lane);
+                }
             }
         }
-        count_lanes(ties, &packed)[..range.len()].to_vec()
+        if bits == 4 {
+            count_nibbles(ties, &packed)[..range.len()].to_vec()
+        } else {
+            count_lanes(ties, &packed)[..range.len()].to_vec()
+        }
     })
 }
 
@@ -301,7 +323,7 @@ fn permuted_internal(
     seed: [u8; 32],
     threads: usize,
 ) -> Vec<u64> {
-    in_blocks(permutations, threads, |range| {
+    in_blocks(permutations, PERMUTATION_BLOCK, threads, |range| {
         let mut shuffled = labels.to_vec();
         range
             .map(|i| {
@@ -313,14 +335,40 @@ fn permuted_internal(
     })
 }
 
+/// For sixteen labellings packed four bits each into a word per node, the ties whose
+/// two ends carry the same label, per labelling. A nibble of `x ^ y` is zero exactly
+/// when the labels agree; `!(((t & 0x77..) + 0x77..) | t | 0x77..) >> 3` leaves 1 in
+/// the lowest bit of each zero nibble and 0 elsewhere (no carries cross nibbles). The
+/// even and the odd nibbles are counted in the bytes of two words, emptied every 255
+/// ties before a byte can overflow.
+fn count_nibbles(ties: &[(u32, u32)], packed: &[u64]) -> [u64; 16] {
+    const LOW: u64 = 0x7777_7777_7777_7777;
+    const BYTE_ONES: u64 = 0x0101_0101_0101_0101;
+    let mut counts = [0u64; 16];
+    for block in ties.chunks(255) {
+        let (mut even, mut odd) = (0u64, 0u64);
+        for &(a, b) in block {
+            let t = packed[a as usize] ^ packed[b as usize];
+            let zero = !(((t & LOW) + LOW) | t | LOW) >> 3;
+            even += zero & BYTE_ONES;
+            odd += (zero >> 4) & BYTE_ONES;
+        }
+        for byte in 0..8 {
+            counts[2 * byte] += (even >> (8 * byte)) & 0xff;
+            counts[2 * byte + 1] += (odd >> (8 * byte)) & 0xff;
+        }
+    }
+    counts
+}
+
 /// For eight labellings packed one byte each into a word per node, the ties whose two
 /// ends carry the same label, per labelling. A byte of `x ^ y` is zero exactly when the
 /// labels agree; `!(((t & 0x7f..) + 0x7f..) | t | 0x7f..)` turns each zero byte into
 /// 0x80 and every other byte into 0 (no carries cross bytes), and the per-byte
 /// counters are emptied every 255 ties before they can overflow.
-fn count_lanes(ties: &[(u32, u32)], packed: &[u64]) -> [u64; PERMUTATION_BLOCK] {
+fn count_lanes(ties: &[(u32, u32)], packed: &[u64]) -> [u64; 8] {
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut counts = [0u64; PERMUTATION_BLOCK];
+    let mut counts = [0u64; 8];
     for block in ties.chunks(255) {
         let mut acc = 0u64;
         for &(a, b) in block {
@@ -334,12 +382,13 @@ fn count_lanes(ties: &[(u32, u32)], packed: &[u64]) -> [u64; PERMUTATION_BLOCK] 
     counts
 }
 
-/// Runs `block` over the permutation indices `0..permutations` in blocks of
-/// [`PERMUTATION_BLOCK`] on up to `threads` threads and returns the counts in
-/// permutation order. Each count depends only on its permutation index, so the result
-/// does not depend on which thread ran which block.
+/// Runs `block` over the permutation indices `0..permutations` in blocks of `size`
+/// on up to `threads` threads and returns the counts in permutation order. Each count
+/// depends only on its permutation index, so the result does not depend on which
+/// thread ran which block.
 fn in_blocks(
     permutations: u32,
+    size: usize,
     threads: usize,
     block: impl Fn(std::ops::Range<usize>) -> Vec<u64> + Sync,
 ) -> Vec<u64> {
@@ -348,18 +397,18 @@ fn in_blocks(
     let next = AtomicUsize::new(0);
     let work = || {
         loop {
-            let start = next.fetch_add(PERMUTATION_BLOCK, Ordering::Relaxed);
+            let start = next.fetch_add(size, Ordering::Relaxed);
             if start >= p {
                 break;
             }
-            let end = (start + PERMUTATION_BLOCK).min(p);
+            let end = (start + size).min(p);
             let counts = block(start..end);
             if let Ok(mut o) = out.lock() {
                 o[start..end].copy_from_slice(&counts);
             }
         }
     };
-    let threads = threads.clamp(1, p.div_ceil(PERMUTATION_BLOCK));
+    let threads = threads.clamp(1, p.div_ceil(size));
     if threads == 1 {
         work();
     } else {
@@ -485,6 +534,9 @@ mod tests {
                 .is_some_and(|m| (m - 1.0 / 9.0).abs() < 0.05),
             "{one:?}"
         );
+        // The same labelling as bytes (labels up to 255) and as words: same counts.
+        let byte: Vec<u32> = labels.iter().map(|&l| l * 200).collect();
+        assert_eq!(ei_permutation_test(&ties, &byte, &whole, 999, seed, 2), one);
         let wide: Vec<u32> = labels.iter().map(|&l| l * 300).collect();
         let wide_test = ei_permutation_test(&ties, &wide, &whole, 999, seed, 2);
         assert_eq!(
@@ -575,6 +627,31 @@ mod tests {
             }
         }
         let lanes = count_lanes(&ties, &packed);
+        for (lane, l) in labellings.iter().enumerate() {
+            assert_eq!(lanes[lane], count_internal(&ties, l), "lane {lane}");
+        }
+        assert_eq!(lanes[0], 2000);
+    }
+
+    #[test]
+    fn packed_nibbles_count_like_the_plain_loop() {
+        let mut r = rng::generator([5; 32], 0);
+        let n = 300u32;
+        // More than 255 ties, so the byte counters are emptied on the way.
+        let ties: Vec<(u32, u32)> = (0..2000)
+            .map(|_| (rng::below(&mut r, n), rng::below(&mut r, n)))
+            .collect();
+        // Sixteen labellings from one label (every tie internal) to all sixteen.
+        let labellings: Vec<Vec<u8>> = (1..=16u32)
+            .map(|k| (0..n).map(|_| rng::below(&mut r, k) as u8).collect())
+            .collect();
+        let mut packed = vec![0u64; n as usize];
+        for (lane, l) in labellings.iter().enumerate() {
+            for (w, &x) in packed.iter_mut().zip(l) {
+                *w |= u64::from(x) << (4 * lane);
+            }
+        }
+        let lanes = count_nibbles(&ties, &packed);
         for (lane, l) in labellings.iter().enumerate() {
             assert_eq!(lanes[lane], count_internal(&ties, l), "lane {lane}");
         }
