@@ -364,7 +364,7 @@ pub fn bench(layout: &Layout, args: &BenchArgs) -> Result<ExitCode> {
     if args.child {
         let report = ChildReport {
             build: profile_name().to_owned(),
-            threads: crate::threads(),
+            threads: crate::settings::threads(),
             stages: (!args.no_stages)
                 .then(|| stage_table(layout, reps))
                 .transpose()?,
@@ -469,7 +469,7 @@ fn run_json<T: serde::de::DeserializeOwned>(mut cmd: Command, what: &str) -> Res
 }
 
 /// Median seconds of the exact betweenness of the seeded random graph
-/// [`BETWEENNESS_GRAPH`] on [`crate::threads`] threads.
+/// [`BETWEENNESS_GRAPH`] on [`crate::settings::threads`] threads.
 fn betweenness_seconds(reps: usize) -> f64 {
     use pipeline::stats::{centrality, graph::Graph, rng};
     let (n, m) = BETWEENNESS_GRAPH;
@@ -487,7 +487,7 @@ fn betweenness_seconds(reps: usize) -> f64 {
     );
     let times = (0..reps).map(|_| {
         let start = Instant::now();
-        std::hint::black_box(centrality::exact(&g, crate::threads()));
+        std::hint::black_box(centrality::exact(&g, crate::settings::threads()));
         start.elapsed()
     });
     median(times).as_secs_f64()
