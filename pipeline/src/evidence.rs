@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::manifest::{self, Entry};
 
 /// The name of the statistics attachment.
-pub const STATS_ATTACHMENT: &str = "stats.json";
+pub const STATS_ATTACHMENT: &str = "stats.public.json";
 
 /// How the name of an input-manifest attachment ends (`brief.inputs.sha256`).
 pub const MANIFEST_SUFFIX: &str = ".inputs.sha256";

@@ -23,6 +23,7 @@ pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod numfmt;
+pub mod publication;
 pub mod render;
 pub mod stage;
 pub mod stats;
@@ -113,6 +114,8 @@ pub struct Derived {
     pub stats: Stats,
     /// `stats.json`: pretty-printed, stable key order, ending in a newline.
     pub stats_json: String,
+    /// `stats.public.json`, in the same form: what the documents may show.
+    pub public_json: String,
     /// The figures.
     pub figures: Vec<Figure>,
     /// Filled Typst sources: `(stem, text)` for each of [`DOCUMENTS`].
@@ -142,6 +145,9 @@ pub enum DeriveError {
     /// The previous brief named in `study.toml` is missing or unreadable.
     #[error("{0}")]
     PreviousBrief(String),
+    /// Disclosure control could not protect what the documents would publish.
+    #[error(transparent)]
+    Publish(#[from] publication::PublishError),
 }
 
 /// The stems of [`DOCUMENTS`], for messages.
@@ -166,20 +172,42 @@ pub enum RenderError {
     Template(#[from] minijinja::Error),
 }
 
-/// Loads and checks a study and computes its statistics (no figures or documents) on
-/// up to `threads` threads.
-pub fn statistics(
-    files: StudyFiles<'_>,
-    threads: usize,
-) -> Result<(model::Study, Stats, Vec<Problem>), DeriveError> {
+/// A loaded study with its statistics, full and public.
+#[derive(Debug, Clone)]
+pub struct Statistics {
+    /// The validated study.
+    pub study: model::Study,
+    /// The full statistics (`stats.json`, kept with the author).
+    pub stats: Stats,
+    /// The public statistics (`stats.public.json`): what the documents may show.
+    pub public: serde_json::Value,
+    /// Non-fatal problems found while loading.
+    pub warnings: Vec<Problem>,
+}
+
+/// Loads and checks a study and computes its statistics, full and public (no figures
+/// or documents), on up to `threads` threads.
+pub fn statistics(files: StudyFiles<'_>, threads: usize) -> Result<Statistics, DeriveError> {
     let loaded = load::load(files)?;
-    let stats = stage::statistics(&loaded.study, stage::network(&loaded.study, threads)?);
-    Ok((loaded.study, stats, loaded.warnings))
+    let network = stage::network(&loaded.study, threads)?;
+    let computed = stage::statistics(&loaded.study, network)?;
+    Ok(Statistics {
+        study: loaded.study,
+        stats: computed.stats,
+        public: computed.public,
+        warnings: loaded.warnings,
+    })
 }
 
 /// Serialises statistics as `stats.json`.
 pub fn stats_json(stats: &Stats) -> Result<String, serde_json::Error> {
-    let mut s = serde_json::to_string_pretty(stats)?;
+    json_text(stats)
+}
+
+/// Pretty-printed JSON ending in a newline: the form of `stats.json` and
+/// `stats.public.json`.
+pub fn json_text(value: &impl Serialize) -> Result<String, serde_json::Error> {
+    let mut s = serde_json::to_string_pretty(value)?;
     s.push('\n');
     Ok(s)
 }
@@ -194,19 +222,24 @@ pub fn derive(
     provenance: &Provenance,
     threads: usize,
 ) -> Result<Derived, DeriveError> {
-    let (study, stats, warnings) = statistics(files, threads)?;
+    let Statistics {
+        study,
+        stats,
+        public,
+        warnings,
+    } = statistics(files, threads)?;
     let stats_json = stats_json(&stats)?;
-    let figures = stage::figures(&study, &stats, &stage::network_layout(&study))?;
-    let stats_value = serde_json::to_value(&stats)?;
+    let public_json = json_text(&public)?;
+    let figures = stage::figures(&study, &stats, &public, &stage::network_layout(&study))?;
     let index = figure_index(&figures);
-    let changes = stage::changes(&study, previous_brief, &stats_value, provenance)?;
+    let changes = stage::changes(&study, previous_brief, &public, provenance)?;
     let mut sources = Vec::new();
     for doc in &DOCUMENTS {
         let text = stage::source(
             doc,
             templates,
             &study,
-            &stats_value,
+            &public,
             &index,
             provenance,
             changes.as_ref(),
@@ -216,6 +249,7 @@ pub fn derive(
     Ok(Derived {
         stats,
         stats_json,
+        public_json,
         figures,
         sources,
         warnings,
@@ -254,7 +288,7 @@ pub fn fill_document(
         .iter()
         .find(|d| d.stem == stem)
         .ok_or_else(|| RenderError::NoInputs(stem.to_owned()))?;
-    let views = views::build(study);
+    let views = views::build(study, publication::Public(stats));
     let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
         study: &study.config,
         stats,

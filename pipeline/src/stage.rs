@@ -13,6 +13,7 @@ use crate::document::{BRIEF, Document};
 use crate::evidence::{self, Evidence};
 use crate::figures::{self, Figure, NetworkLayout};
 use crate::model::Study;
+use crate::publication::{self, Public};
 use crate::render::TemplateSource;
 use crate::stats::{self, NetworkPart, Stats};
 use crate::{DeriveError, Provenance};
@@ -23,10 +24,22 @@ pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, DeriveError
     Ok(stats::network(study, threads)?)
 }
 
+/// All statistics, full and public.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    /// The full statistics (`stats.json`).
+    pub stats: Stats,
+    /// The public statistics (`stats.public.json`), from [`publication::publish`].
+    pub public: serde_json::Value,
+}
+
 /// All statistics: the network part completed with the methods counts and the
-/// qualitative statistics.
-pub fn statistics(study: &Study, network: NetworkPart) -> Stats {
-    stats::assemble(study, network)
+/// qualitative statistics, and their public form.
+pub fn statistics(study: &Study, network: NetworkPart) -> Result<Computed, DeriveError> {
+    let top_brokers = network.top_brokers.clone();
+    let stats = stats::assemble(study, network);
+    let public = publication::publish(study, &stats, &top_brokers)?;
+    Ok(Computed { stats, public })
 }
 
 /// The layout of the network maps (needs only the study, so it may run beside the
@@ -35,17 +48,24 @@ pub fn network_layout(study: &Study) -> NetworkLayout {
     NetworkLayout::compute(study)
 }
 
-/// Every figure of the study.
+/// Every figure of the study, showing only what `public` (the public statistics)
+/// shows.
 pub fn figures(
     study: &Study,
     stats: &Stats,
+    public: &serde_json::Value,
     layout: &NetworkLayout,
 ) -> Result<Vec<Figure>, DeriveError> {
-    Ok(figures::render_all_with_layout(study, stats, layout)?)
+    Ok(figures::render_all_with_layout(
+        study,
+        stats,
+        Public(public),
+        layout,
+    )?)
 }
 
-/// The filled Typst source of `doc`. The statistics come in as JSON (as written to
-/// `stats.json`), the figures as their index (name to alternative text), and what
+/// The filled Typst source of `doc`. The statistics come in as the public JSON (as
+/// written to `stats.public.json`), the figures as their index (name to alternative text), and what
 /// changed since the previous brief as computed by [`changes`].
 pub fn source(
     doc: &Document,

@@ -102,6 +102,10 @@ pub struct StudyConfig {
     /// (`previous/brief.pdf`), hashed like every input. When set, the documents say
     /// what changed since it.
     pub previous_brief: Option<String>,
+    /// Whether the brief also carries the full statistics (small groups included) as
+    /// an attachment, besides the public ones. Off unless the authors ask for it; the
+    /// brief then says so on its provenance page.
+    pub attach_full_statistics: bool,
 }
 
 /// A dimension of a [`StudyConfig`], by its position in `dimensions`.
@@ -414,6 +418,7 @@ struct Wire<'a> {
     grid: Option<WireGrid<'a>>,
     methods: &'a Methods,
     previous_brief: Option<&'a str>,
+    attach_full_statistics: bool,
 }
 
 #[derive(Serialize)]
@@ -451,6 +456,7 @@ impl Serialize for StudyConfig {
             }),
             methods: &self.methods,
             previous_brief: self.previous_brief.as_deref(),
+            attach_full_statistics: self.attach_full_statistics,
         }
         .serialize(s)
     }
@@ -551,6 +557,7 @@ impl Checker<'_> {
             grid: grid.flatten(),
             methods: raw.methods,
             previous_brief: raw.previous_brief.map(Spanned::into_inner),
+            attach_full_statistics: raw.attach_full_statistics,
         })
     }
 

@@ -1,15 +1,17 @@
 //! Display-ready views of a study for the templates, with disclosure control applied.
 //!
-//! The templates see the statistics (`stats`), the configuration (`study`) and these
-//! views. Everything that decides what may be shown lives here, in tested Rust, not
-//! in template logic: counts below the suppression threshold become `"<N"`, only
-//! consented excerpts are included (the others never reach a template), and no
-//! organisation id appears anywhere.
+//! The templates see the public statistics (`stats`), the configuration (`study`) and
+//! these views. Everything that decides what may be shown lives in tested Rust, not in
+//! template logic: counts come from the protected count tables of
+//! [`crate::publication`] (`<N` for a small group, zero included; `n/s` for a group
+//! hidden to protect one), only consented excerpts are included (the others never
+//! reach a template), attributions fit enough sources, and no organisation id appears
+//! anywhere.
 
 use serde::Serialize;
 
-use crate::disclosure;
 use crate::model::{Level, SourceKind, Study};
+use crate::publication::Public;
 use crate::study::{CodeKind, DimIndex, Dimension};
 
 /// Everything the templates need beyond `study` and `stats`.
@@ -30,6 +32,8 @@ pub struct Views {
     pub themes: Themes,
     /// Wave labels, in order.
     pub waves: Vec<String>,
+    /// The top brokers by category as printed: `brokers[wave][dimension][category]`.
+    pub brokers: Vec<Vec<Vec<String>>>,
 }
 
 /// One dimension with display counts.
@@ -136,18 +140,17 @@ pub const QUOTES_PER_KIND: usize = 4;
 pub const QUOTE_MAX_CHARS: usize = 320;
 
 /// Builds the views of `study`.
-pub fn build(study: &Study) -> Views {
+pub fn build(study: &Study, public: Public<'_>) -> Views {
     let cfg = &study.config;
-    let threshold = cfg.suppression_threshold as usize;
     let dimensions = cfg
         .dimensions
         .iter()
         .enumerate()
-        .map(|(k, d)| dimension_view(study, k, d, threshold))
+        .map(|(k, d)| dimension_view(public, k, d))
         .collect();
     let grid = cfg
         .grid
-        .map(|g| grid(study, g.rows.get(), g.columns.get(), threshold));
+        .map(|g| grid(study, public, g.rows.get(), g.columns.get()));
     Views {
         primary_index: cfg.primary.get(),
         vertical_index: cfg.vertical.map(DimIndex::get),
@@ -169,23 +172,11 @@ pub fn build(study: &Study) -> Views {
             recommendation: themes(study, CodeKind::Recommendation),
         },
         waves: cfg.waves.iter().map(|w| w.label.clone()).collect(),
+        brokers: brokers(study, public),
     }
 }
 
-/// A count for display: `"<N"` when `1 <= n < threshold`.
-pub fn display_count(n: usize, threshold: usize) -> String {
-    if n > 0 && n < threshold {
-        format!("<{threshold}")
-    } else {
-        n.to_string()
-    }
-}
-
-fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> DimensionView {
-    let counts: Vec<usize> = (0..d.categories.len())
-        .map(|i| study.orgs.iter().filter(|o| o.categories[k] == i).count())
-        .collect();
-    let hide = disclosure::hidden(&counts, threshold);
+fn dimension_view(public: Public<'_>, k: usize, d: &Dimension) -> DimensionView {
     let categories = d
         .categories
         .iter()
@@ -194,8 +185,8 @@ fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> D
             id: c.id.clone(),
             label: c.label.clone(),
             colour: c.colour.as_str().to_owned(),
-            n: shown_count(counts[i], hide[i], threshold),
-            suppressed: hide[i],
+            n: public.size(k, i).1,
+            suppressed: public.hidden(k, i),
         })
         .collect();
     DimensionView {
@@ -205,53 +196,21 @@ fn dimension_view(study: &Study, k: usize, d: &Dimension, threshold: usize) -> D
     }
 }
 
-/// A count as printed: the number; `"<N"` for a small group; `"n/s"` (not shown) for a
-/// group hidden only so that a small one cannot be worked out by subtraction.
-fn shown_count(n: usize, hidden: bool, threshold: usize) -> String {
-    if !hidden {
-        n.to_string()
-    } else if n < threshold {
-        display_count(n, threshold)
-    } else {
-        "n/s".to_owned()
-    }
-}
-
-fn grid(study: &Study, rows: usize, cols: usize, threshold: usize) -> Grid {
+/// The conceptual grid as the protected count tables print it: a number, `<k` for a
+/// small cell (zero included) or `n/s` for a cell hidden to protect one.
+fn grid(study: &Study, public: Public<'_>, rows: usize, cols: usize) -> Grid {
     let (rd, cd) = (
         &study.config.dimensions[rows],
         &study.config.dimensions[cols],
     );
-    let counts: Vec<Vec<usize>> = (0..rd.categories.len())
-        .map(|r| {
-            (0..cd.categories.len())
-                .map(|c| {
-                    study
-                        .orgs
-                        .iter()
-                        .filter(|o| o.categories[rows] == r && o.categories[cols] == c)
-                        .count()
-                })
-                .collect()
-        })
-        .collect();
-    let hide = disclosure::hidden_cells(&counts, threshold);
     let rows_out = rd
         .categories
         .iter()
         .enumerate()
         .map(|(r, rc)| GridRow {
             label: rc.label.clone(),
-            cells: counts[r]
-                .iter()
-                .zip(&hide[r])
-                .map(|(&n, &h)| {
-                    if n == 0 {
-                        "–".to_owned()
-                    } else {
-                        shown_count(n, h, threshold)
-                    }
-                })
+            cells: (0..cd.categories.len())
+                .map(|c| public.grid(r, c).map_or_else(|| "n/s".to_owned(), |g| g.1))
                 .collect(),
         })
         .collect();
@@ -261,6 +220,25 @@ fn grid(study: &Study, rows: usize, cols: usize, threshold: usize) -> Grid {
         columns: cd.categories.iter().map(|c| c.label.clone()).collect(),
         rows: rows_out,
     }
+}
+
+/// The top brokers of each wave by each dimension's categories, as printed.
+fn brokers(study: &Study, public: Public<'_>) -> Vec<Vec<Vec<String>>> {
+    (0..study.config.waves.len())
+        .map(|w| {
+            study
+                .config
+                .dimensions
+                .iter()
+                .enumerate()
+                .map(|(k, d)| {
+                    (0..d.categories.len())
+                        .map(|c| public.brokers(w, k, c).1)
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn kind_matches(study: &Study, codes: &[usize], kind: CodeKind) -> bool {
@@ -413,20 +391,6 @@ fn themes(study: &Study, kind: CodeKind) -> Vec<Theme> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hidden_counts_say_why() {
-        assert_eq!(shown_count(2, true, 3), "<3");
-        assert_eq!(shown_count(8, true, 3), "n/s");
-        assert_eq!(shown_count(8, false, 3), "8");
-    }
-
-    #[test]
-    fn small_counts_are_suppressed() {
-        assert_eq!(display_count(0, 3), "0");
-        assert_eq!(display_count(2, 3), "<3");
-        assert_eq!(display_count(3, 3), "3");
-    }
-
     /// A study with one population dimension (two categories), one code of each kind
     /// and the given excerpts (no organisations: quotes do not need them).
     fn study_with(excerpts: Vec<crate::model::Excerpt>) -> Study {
@@ -533,7 +497,7 @@ observed_meetings = []
             excerpt("E07", "F1", FocusGroup, Local, 1, &[0]),
             excerpt("E08", "I7", Interview, Local, 1, &[0]),
         ]);
-        let v = build(&s);
+        let v = build(&s, Public(&serde_json::Value::Null));
         let said: Vec<(&str, &str, bool)> = v
             .quotes
             .challenge
@@ -576,7 +540,7 @@ observed_meetings = []
             excerpt("E05", "I3", Interview, Local, 0, &[0]),
         ];
         excerpts[4].consent = false;
-        let v = build(&study_with(excerpts));
+        let v = build(&study_with(excerpts), Public(&serde_json::Value::Null));
         let texts = |q: &[Quote]| q.iter().map(|q| q.text.clone()).collect::<Vec<_>>();
         assert_eq!(texts(&v.quotes.challenge), ["Words of E01."]);
         assert_eq!(texts(&v.quotes.benefit), ["Words of E04."]);
@@ -587,10 +551,13 @@ observed_meetings = []
     fn a_study_with_too_few_sources_quotes_nobody() {
         use Level::Local;
         use SourceKind::Interview;
-        let v = build(&study_with(vec![
-            excerpt("E01", "I1", Interview, Local, 0, &[0]),
-            excerpt("E02", "I2", Interview, Local, 0, &[0]),
-        ]));
+        let v = build(
+            &study_with(vec![
+                excerpt("E01", "I1", Interview, Local, 0, &[0]),
+                excerpt("E02", "I2", Interview, Local, 0, &[0]),
+            ]),
+            Public(&serde_json::Value::Null),
+        );
         assert!(v.quotes.challenge.is_empty());
     }
 }

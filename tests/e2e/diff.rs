@@ -165,17 +165,17 @@ fn damaged_foreign_and_attachment_less_pdfs_cannot_be_compared() {
 
     assert!(
         refused(deck, brief)
-            .contains("a PDF made by this project but without its stats.json attachment")
+            .contains("a PDF made by this project but without its stats.public.json attachment")
     );
     let stripped = dir.path().join("stripped.pdf");
     let qpdf = std::process::Command::new("qpdf")
-        .arg("--remove-attachment=stats.json")
+        .arg("--remove-attachment=stats.public.json")
         .arg(brief)
         .arg(&stripped)
         .status()
         .expect("qpdf runs (install qpdf)");
     assert!(qpdf.success());
-    assert!(refused(&stripped, brief).contains("without its stats.json attachment"));
+    assert!(refused(&stripped, brief).contains("without its stats.public.json attachment"));
 
     // The first page alone, in a new PDF: no metadata of ours, no attachments.
     let foreign = dir.path().join("foreign.pdf");

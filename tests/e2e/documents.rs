@@ -393,7 +393,9 @@ fn pdfs_are_tagged_with_alt_text_and_the_brief_carries_its_evidence() {
         .expect("qpdf runs");
     let list = String::from_utf8_lossy(&list.stdout);
     assert!(
-        list.contains("stats.json") && list.contains("brief.inputs.sha256"),
+        list.contains("stats.public.json")
+            && list.contains("brief.inputs.sha256")
+            && !list.contains("stats.json ->"),
         "{list}"
     );
 }

@@ -5,6 +5,7 @@
 mod support;
 
 mod diff;
+mod disclosure;
 mod documents;
 mod faults;
 mod hardening;

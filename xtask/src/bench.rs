@@ -835,13 +835,18 @@ pub fn measure(layout: &Layout, size: ScaleSize, reps: usize) -> Result<ScaleRow
             loaded.warnings.len(),
         );
         drop(generated);
-        let stats = stats_p.run(&mut process_peak, || {
-            pipeline::stats::compute(&loaded.study, crate::settings::threads())
+        let computed = stats_p.run(&mut process_peak, || {
+            let network = pipeline::stage::network(&loaded.study, crate::settings::threads())?;
+            pipeline::stage::statistics(&loaded.study, network)
                 .with_context(|| format!("statistics of {ties} tie reports"))
         })?;
         let figures = fig.run(&mut process_peak, || {
-            pipeline::figures::render_all(&loaded.study, &stats)
-                .with_context(|| format!("figures of {ties} tie reports"))
+            pipeline::figures::render_all(
+                &loaded.study,
+                &computed.stats,
+                pipeline::publication::Public(&computed.public),
+            )
+            .with_context(|| format!("figures of {ties} tie reports"))
         })?;
         drop(figures);
     }

@@ -12,7 +12,8 @@ use clap::Args;
 use pipeline::figures::NetworkLayout;
 use pipeline::lock::Lock;
 use pipeline::model::Study;
-use pipeline::stats::{NetworkPart, Stats};
+use pipeline::stage::Computed;
+use pipeline::stats::NetworkPart;
 use pipeline::{DOCUMENTS, Document, stage};
 
 use crate::fsio::{self, Inputs};
@@ -180,9 +181,16 @@ fn statistics_and_figures(run: &mut Runner<'_>, plan: &Plan, study: &Study) -> R
             Stage::Statistics,
             plan.inputs_of(Stage::Statistics, out)?,
             || {
-                let stats = stage::statistics(study, cached_network(out, network.take())?);
-                let json = pipeline::stats_json(&stats)?;
-                Ok((stats, vec![(OutPath::stats_json(), json.into_bytes())]))
+                let computed = stage::statistics(study, cached_network(out, network.take())?)?;
+                let full = pipeline::stats_json(&computed.stats)?;
+                let public = pipeline::json_text(&computed.public)?;
+                Ok((
+                    computed,
+                    vec![
+                        (OutPath::stats_json(), full.into_bytes()),
+                        (OutPath::public_stats(), public.into_bytes()),
+                    ],
+                ))
             },
         )?;
         run.lap("stats.json");
@@ -190,7 +198,7 @@ fn statistics_and_figures(run: &mut Runner<'_>, plan: &Plan, study: &Study) -> R
         run.run(Stage::Figures, plan.inputs_of(Stage::Figures, out)?, || {
             let stats = match stats.take() {
                 Some(s) => s,
-                None => stage::statistics(study, cached_network(out, network.take())?),
+                None => stage::statistics(study, cached_network(out, network.take())?)?,
             };
             let layout = match layout {
                 Some(handle) => handle
@@ -215,8 +223,8 @@ fn cached_network(out: &OutDir, fresh: Option<NetworkPart>) -> Result<NetworkPar
 }
 
 /// The figures and their index, as files.
-fn figure_files(study: &Study, stats: &Stats, layout: &NetworkLayout) -> Result<Files> {
-    let figures = stage::figures(study, stats, layout)?;
+fn figure_files(study: &Study, computed: &Computed, layout: &NetworkLayout) -> Result<Files> {
+    let figures = stage::figures(study, &computed.stats, &computed.public, layout)?;
     let mut files = Vec::new();
     for fig in &figures {
         files.push((OutPath::figure(&fig.name)?, fig.svg.clone().into_bytes()));
@@ -239,7 +247,7 @@ fn sources(run: &mut Runner<'_>, plan: &Plan, inputs: &Inputs, study: &Study) ->
             plan.inputs_of(Stage::Source(doc), out)?,
             || {
                 let stats: serde_json::Value =
-                    serde_json::from_slice(&out.read(&OutPath::stats_json())?)?;
+                    serde_json::from_slice(&out.read(&OutPath::public_stats())?)?;
                 let index: BTreeMap<String, String> =
                     serde_json::from_slice(&out.read(&OutPath::figure_index())?)?;
                 let changes = stage::changes(

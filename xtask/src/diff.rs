@@ -136,7 +136,7 @@ fn lock_side(lock_path: &Path) -> Result<Evidence> {
         fs::read(d.join(evidence::STATS_ATTACHMENT)).is_ok_and(|b| sha256_hex(&b) == stats_digest)
     }) else {
         bail!(
-            "no build folder holds the stats.json it records (looked in {}); run `cargo xtask report` to rebuild it, or compare the brief PDF instead",
+            "no build folder holds the public statistics it records (looked in {}); run `cargo xtask report` to rebuild it, or compare the brief PDF instead",
             candidates
                 .iter()
                 .map(|c| c.display().to_string())
@@ -145,8 +145,12 @@ fn lock_side(lock_path: &Path) -> Result<Evidence> {
         );
     };
     let stats_bytes = fs::read(build.join(evidence::STATS_ATTACHMENT))?;
-    let stats = evidence::parse_stats(&stats_bytes)
-        .map_err(|why| anyhow::anyhow!("{}: {why}", build.join("stats.json").display()))?;
+    let stats = evidence::parse_stats(&stats_bytes).map_err(|why| {
+        anyhow::anyhow!(
+            "{}: {why}",
+            build.join(evidence::STATS_ATTACHMENT).display()
+        )
+    })?;
     let manifest_name = "brief.inputs.sha256";
     let manifest_path = build.join(manifest_name);
     let manifest_text = fs::read_to_string(&manifest_path)
@@ -184,9 +188,10 @@ fn study_side(dir: &Path) -> Result<Evidence> {
     let inputs = Inputs::read(dir, &layout.report())?;
     let loaded = pipeline::load::load(inputs.study()?)?;
     let study = loaded.study;
-    let stats = stage::statistics(&study, stage::network(&study, settings::threads())?);
-    // What the brief attaches, read back as the PDF side would read it.
-    let value: serde_json::Value = serde_json::from_str(&pipeline::stats_json(&stats)?)?;
+    let computed = stage::statistics(&study, stage::network(&study, settings::threads())?)?;
+    // What the brief attaches (the public statistics), read back as the PDF side
+    // would read it.
+    let value: serde_json::Value = serde_json::from_str(&pipeline::json_text(&computed.public)?)?;
     let provenance = Provenance::new(env!("CARGO_PKG_VERSION"), TYPST_VERSION, &inputs.entries());
     let mut evidence = stage::build_evidence(&study, &value, &provenance);
     evidence

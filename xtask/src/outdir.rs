@@ -19,8 +19,10 @@ use crate::fsio;
 pub const INPUTS_MANIFEST: &str = "inputs.sha256";
 /// The lock of a build, in the output folder and at the repository root.
 pub const LOCK: &str = "report.lock";
-/// The statistics.
+/// The full statistics (kept with the author).
 pub const STATS_JSON: &str = "stats.json";
+/// The public statistics: what the documents show, and what the brief attaches.
+pub const PUBLIC_STATS_JSON: &str = "stats.public.json";
 /// The cached network statistics (full-precision JSON).
 pub const NETWORK_CACHE: &str = ".cache/network.json";
 /// The figures' alternative texts by name, written by the figures stage.
@@ -89,6 +91,11 @@ impl OutPath {
     /// `stats.json`.
     pub fn stats_json() -> OutPath {
         OutPath::known(STATS_JSON)
+    }
+
+    /// `stats.public.json`.
+    pub fn public_stats() -> OutPath {
+        OutPath::known(PUBLIC_STATS_JSON)
     }
 
     /// `.cache/network.json`.

@@ -102,6 +102,7 @@ impl Plan {
             Stage::Figures => {
                 let mut d = self.with_code(self.data(&[STUDY_FILE, ORGANISATIONS, TIES]));
                 upstream(&mut d, OutPath::stats_json());
+                upstream(&mut d, OutPath::public_stats());
                 d
             }
             Stage::Source(doc) => self.source_inputs(doc, out)?,
@@ -115,7 +116,7 @@ impl Plan {
     fn source_inputs(&self, doc: &Document, out: &OutDir) -> Result<Digests> {
         let mut d = self.with_code(Digests::new());
         if doc.reads(Reads::Statistics) {
-            let p = OutPath::stats_json();
+            let p = OutPath::public_stats();
             d.insert(p.to_string(), out.digest(&p));
         }
         if doc.reads(Reads::Figures) {
@@ -195,8 +196,9 @@ impl Plan {
             lock.inputs
                 .insert(doc.manifest_name.clone(), doc.digest.clone());
         }
-        let stats = OutPath::stats_json();
-        lock.derived.insert(stats.to_string(), out.digest(&stats));
+        for stats in [OutPath::stats_json(), OutPath::public_stats()] {
+            lock.derived.insert(stats.to_string(), out.digest(&stats));
+        }
         let index: BTreeMap<String, String> =
             serde_json::from_slice(&out.read(&OutPath::figure_index())?)
                 .context("reading the figure index")?;

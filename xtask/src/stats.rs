@@ -15,12 +15,16 @@ use crate::settings;
 pub fn stats_only(layout: &Layout, args: &StudyArgs) -> Result<PathBuf> {
     let target = Target::of(layout, args);
     let (_, study) = build::load(&target, layout)?;
-    let stats = stage::statistics(&study, stage::network(&study, settings::threads())?);
+    let computed = stage::statistics(&study, stage::network(&study, settings::threads())?)?;
     let out = OutDir::create(&target.out)?;
     let _guard = BuildLock::acquire(&out)?;
     out.remove_leftovers()?;
     let path = OutPath::stats_json();
-    out.write(&path, pipeline::stats_json(&stats)?.as_bytes())?;
+    out.write(&path, pipeline::stats_json(&computed.stats)?.as_bytes())?;
+    out.write(
+        &OutPath::public_stats(),
+        pipeline::json_text(&computed.public)?.as_bytes(),
+    )?;
     let written = out.path(&path);
     println!("wrote {}", written.display());
     Ok(written)

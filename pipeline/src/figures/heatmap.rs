@@ -8,8 +8,14 @@ use super::draw::{self, Align, Canvas, DrawError, Font, MEDIUM, Rgb, SMALL};
 pub struct Heatmap {
     /// Category labels, rows top to bottom and columns left to right.
     pub labels: Vec<String>,
-    /// Categories below the suppression threshold: their row and column are blank.
+    /// Hidden categories (small, or hidden to protect a small one): their row and
+    /// column are blank.
     pub suppressed: Vec<bool>,
+    /// How a hidden category's size is printed beside its label (`<3`, `n/s`).
+    pub marks: Vec<String>,
+    /// Cells withheld by disclosure control although their row and column are shown
+    /// (`withheld[i][j]`, symmetric): blank too.
+    pub withheld: Vec<Vec<bool>>,
     /// `counts[i][j]`, symmetric.
     pub counts: Vec<Vec<u64>>,
     /// The suppression threshold, for the note.
@@ -49,13 +55,21 @@ impl Heatmap {
         self.suppressed.get(i).copied().unwrap_or(false)
     }
 
+    fn cell_withheld(&self, i: usize, j: usize) -> bool {
+        self.withheld
+            .get(i)
+            .and_then(|r| r.get(j))
+            .copied()
+            .unwrap_or(false)
+    }
+
     /// The cells drawn with a count: `(row, column, count)`, rows first. Cells in a
-    /// suppressed row or column have none.
+    /// suppressed row or column, and withheld cells, have none.
     pub fn cells(&self) -> Vec<(usize, usize, u64)> {
         let mut out = Vec::new();
         for (i, row) in self.counts.iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
-                if !self.hidden(i) && !self.hidden(j) {
+                if !self.hidden(i) && !self.hidden(j) && !self.cell_withheld(i, j) {
                     out.push((i, j, v));
                 }
             }
@@ -86,7 +100,8 @@ impl Heatmap {
             let hidden = self.hidden(i);
             let label = self.labels.get(i).map_or("", String::as_str);
             let label = if hidden {
-                format!("{label} (<{})", self.threshold)
+                let mark = self.marks.get(i).map_or("n/s", String::as_str);
+                format!("{label} ({mark})")
             } else {
                 label.to_owned()
             };
@@ -166,10 +181,11 @@ impl Heatmap {
             Font::new(SMALL).colour(Rgb::MUTED),
         )?;
 
-        if (0..k).any(|i| self.hidden(i)) {
+        let any_withheld = (0..k).any(|i| (0..k).any(|j| self.cell_withheld(i, j)));
+        if (0..k).any(|i| self.hidden(i)) || any_withheld {
             let note = format!(
-                "Blank: categories with fewer than {} organisations, and those hidden to protect them",
-                self.threshold
+                "Blank: categories with fewer than {} organisations (<{}), those hidden to protect them (n/s), and cells that would give them away",
+                self.threshold, self.threshold
             );
             c.text(
                 &note,

@@ -26,10 +26,12 @@ mod profile;
 #[cfg(test)]
 mod tests;
 
+use crate::disclosure::combos;
 use crate::model::Study;
 use crate::numfmt;
+use crate::publication::Public;
 use crate::stats::{DimensionStats, Stats, rng};
-use crate::study::{CodeKind, Dimension};
+use crate::study::CodeKind;
 
 pub use bars::{BarChart, BarGroup, Scale};
 pub use draw::{DrawError, Rgb};
@@ -83,8 +85,12 @@ fn mismatch(figure: &str, what: impl Into<String>) -> FigureError {
 }
 
 /// Draws every figure of the documents, in the order they are discussed.
-pub fn render_all(study: &Study, stats: &Stats) -> Result<Vec<Figure>, FigureError> {
-    render_all_with_layout(study, stats, &NetworkLayout::compute(study))
+pub fn render_all(
+    study: &Study,
+    stats: &Stats,
+    public: Public<'_>,
+) -> Result<Vec<Figure>, FigureError> {
+    render_all_with_layout(study, stats, public, &NetworkLayout::compute(study))
 }
 
 /// [`render_all`] with the network layout computed beforehand (it needs only the
@@ -92,22 +98,23 @@ pub fn render_all(study: &Study, stats: &Stats) -> Result<Vec<Figure>, FigureErr
 pub fn render_all_with_layout(
     study: &Study,
     stats: &Stats,
+    public: Public<'_>,
     layout: &NetworkLayout,
 ) -> Result<Vec<Figure>, FigureError> {
     let config = &study.config;
     let dims = 0..config.dimensions.len();
-    let mut figures = vec![profile(study)?];
+    let mut figures = vec![profile(study, public)?];
     for k in dims.clone() {
-        figures.push(distribution(study, k)?);
+        figures.push(distribution(study, public, k)?);
     }
     for k in dims.clone() {
-        figures.push(ties_by_dimension(study, stats, k)?);
+        figures.push(ties_by_dimension(study, stats, public, k)?);
     }
     for k in dims {
-        figures.push(cross_ratio_by_dimension(study, stats, k)?);
+        figures.push(cross_ratio_by_dimension(study, stats, public, k)?);
     }
     for w in 0..config.waves.len() {
-        figures.push(network_map(study, stats, layout, w)?);
+        figures.push(network_map(study, stats, public, layout, w)?);
     }
     let mut mixing_dims = vec![config.primary.get()];
     if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
@@ -115,7 +122,7 @@ pub fn render_all_with_layout(
     }
     for &k in &mixing_dims {
         for w in 0..config.waves.len() {
-            figures.push(mixing(study, stats, k, w)?);
+            figures.push(mixing(study, stats, public, k, w)?);
         }
     }
     figures.push(codes(study, stats)?);
@@ -123,23 +130,20 @@ pub fn render_all_with_layout(
 }
 
 /// The suppression threshold.
-fn threshold(study: &Study) -> usize {
-    study.config.suppression_threshold as usize
+fn threshold(study: &Study) -> u32 {
+    study.config.suppression_threshold
 }
 
-/// Whether a group of `n` organisations is too small to show on its own.
-pub fn suppressed(study: &Study, n: usize) -> bool {
-    n < threshold(study)
+/// Which categories of dimension `k` the public statistics hide (small ones, zero
+/// included, and those hidden to protect them; see [`crate::publication`]).
+pub fn hidden(study: &Study, public: Public<'_>, k: usize) -> Vec<bool> {
+    (0..study.config.dimensions[k].categories.len())
+        .map(|c| public.hidden(k, c))
+        .collect()
 }
 
-/// Which categories of dimension `k` are hidden: small ones, and the complement that
-/// keeps a lone small one from being recovered by subtraction
-/// ([`crate::disclosure::hidden`]).
-pub fn hidden(study: &Study, k: usize) -> Vec<bool> {
-    crate::disclosure::hidden(&category_counts(study, k), threshold(study))
-}
-
-/// Organisations per category of dimension `k`, in display order.
+/// Organisations per category of dimension `k`, in display order (never printed:
+/// figures print the protected counts of [`Public::size`]).
 pub fn category_counts(study: &Study, k: usize) -> Vec<usize> {
     let mut counts = vec![0; study.config.dimensions[k].categories.len()];
     for org in &study.orgs {
@@ -166,9 +170,21 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
-/// The note for a suppressed group.
-fn fewer_than(study: &Study) -> String {
-    format!("not shown: small group (under {})", threshold(study))
+/// The note written in a hidden group's place.
+fn not_shown(study: &Study) -> String {
+    format!(
+        "not shown: a group under {} or hidden to protect one",
+        threshold(study)
+    )
+}
+
+/// How a hidden group's size reads in an alternative text.
+fn hidden_size_words(study: &Study, shown: &str) -> String {
+    if shown.starts_with('<') {
+        format!("fewer than {}", threshold(study))
+    } else {
+        "not shown, to protect a small group".to_owned()
+    }
 }
 
 /// The statistics of dimension `k` in wave `w` (both in the order of `study.toml`),
@@ -194,11 +210,14 @@ fn dim_stats<'a>(
         })
 }
 
-/// A bar chart of one statistic per category of dimension `k`, one bar per wave.
+/// A bar chart of one statistic per category of dimension `k`, one bar per wave. A
+/// value the public statistics withhold (`key` of the category) is not drawn; a
+/// hidden group is a marked gap.
 fn per_wave_chart(
     study: &Study,
     stats: &Stats,
-    k: usize,
+    public: Public<'_>,
+    (k, key): (usize, &str),
     name: &str,
     value: impl Fn(&crate::stats::CategoryStats) -> Option<f64>,
 ) -> Result<BarChart, FigureError> {
@@ -206,16 +225,28 @@ fn per_wave_chart(
     let waves = (0..study.config.waves.len())
         .map(|w| dim_stats(study, stats, k, w, name))
         .collect::<Result<Vec<_>, _>>()?;
-    let hide = hidden(study, k);
+    let hide = hidden(study, public, k);
     let groups = dim
         .categories
         .iter()
         .enumerate()
-        .map(|(i, c)| BarGroup {
-            label: c.label.clone(),
-            colour: Rgb::of(&c.colour),
-            suppressed: hide[i] || waves.iter().any(|d| suppressed(study, d.categories[i].n)),
-            values: waves.iter().map(|d| value(&d.categories[i])).collect(),
+        .map(|(i, c)| {
+            let values: Vec<Option<f64>> = waves
+                .iter()
+                .enumerate()
+                .map(|(w, d)| {
+                    (!public.withheld(w, k, i, key))
+                        .then(|| value(&d.categories[i]))
+                        .flatten()
+                })
+                .collect();
+            let withheld = (0..waves.len()).any(|w| public.withheld(w, k, i, key));
+            BarGroup {
+                label: c.label.clone(),
+                colour: Rgb::of(&c.colour),
+                suppressed: hide[i] || withheld,
+                values,
+            }
         })
         .collect();
     Ok(BarChart {
@@ -223,7 +254,7 @@ fn per_wave_chart(
         series: study.config.waves.iter().map(|w| w.label.clone()).collect(),
         groups,
         scale: Scale::Number { decimals: 1 },
-        suppressed_note: fewer_than(study),
+        suppressed_note: not_shown(study),
     })
 }
 
@@ -232,7 +263,7 @@ fn describe_groups(chart: &BarChart, study: &Study, format: impl Fn(f64) -> Stri
     let mut parts = Vec::new();
     for g in &chart.groups {
         if g.suppressed {
-            parts.push(format!("{}: not shown, {}", g.label, fewer_than(study)));
+            parts.push(format!("{}: {}", g.label, not_shown(study)));
             continue;
         }
         let vals: Vec<String> = chart
@@ -258,10 +289,17 @@ fn draw_error(name: &str) -> impl Fn(DrawError) -> FigureError + '_ {
 
 /// Mean ties per organisation per category of dimension `k`, one bar per wave (the
 /// seed's Fig 3 for the population served, Fig 4 for organisation type).
-pub fn ties_by_dimension(study: &Study, stats: &Stats, k: usize) -> Result<Figure, FigureError> {
+pub fn ties_by_dimension(
+    study: &Study,
+    stats: &Stats,
+    public: Public<'_>,
+    k: usize,
+) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
     let name = format!("ties-by-{}", dim.column);
-    let mut chart = per_wave_chart(study, stats, k, &name, |c| c.mean_ties)?;
+    let mut chart = per_wave_chart(study, stats, public, (k, "mean_ties"), &name, |c| {
+        c.mean_ties
+    })?;
     chart.y_label = "Mean ties per organisation".into();
     let svg = chart.to_svg().map_err(draw_error(&name))?;
     let alt = format!(
@@ -277,11 +315,14 @@ pub fn ties_by_dimension(study: &Study, stats: &Stats, k: usize) -> Result<Figur
 pub fn cross_ratio_by_dimension(
     study: &Study,
     stats: &Stats,
+    public: Public<'_>,
     k: usize,
 ) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
     let name = format!("cross-ratio-by-{}", dim.column);
-    let mut chart = per_wave_chart(study, stats, k, &name, |c| c.cross_ratio)?;
+    let mut chart = per_wave_chart(study, stats, public, (k, "cross_ratio"), &name, |c| {
+        c.cross_ratio
+    })?;
     chart.y_label = "Share of ties to other categories".into();
     chart.scale = Scale::Percent;
     let svg = chart.to_svg().map_err(draw_error(&name))?;
@@ -293,44 +334,39 @@ pub fn cross_ratio_by_dimension(
     Ok(Figure { name, alt, svg })
 }
 
-/// Organisations per category of dimension `k`.
-pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
+/// Organisations per category of dimension `k`, as the protected count table prints
+/// them.
+pub fn distribution(study: &Study, public: Public<'_>, k: usize) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
     let name = format!("distribution-{}", dim.column);
-    let counts = category_counts(study, k);
-    let hide = hidden(study, k);
+    let sizes: Vec<(Option<u64>, String)> = (0..dim.categories.len())
+        .map(|c| public.size(k, c))
+        .collect();
     let chart = BarChart {
         y_label: "Organisations".into(),
         series: vec!["Organisations".into()],
         groups: dim
             .categories
             .iter()
-            .zip(&counts)
-            .zip(&hide)
-            .map(|((c, &n), &h)| BarGroup {
+            .zip(&sizes)
+            .map(|(c, (n, _))| BarGroup {
                 label: c.label.clone(),
                 colour: Rgb::of(&c.colour),
-                suppressed: h,
-                values: vec![Some(n as f64)],
+                suppressed: n.is_none(),
+                values: vec![n.map(|n| n as f64)],
             })
             .collect(),
         scale: Scale::Number { decimals: 0 },
-        suppressed_note: fewer_than(study),
+        suppressed_note: not_shown(study),
     };
     let svg = chart.to_svg().map_err(draw_error(&name))?;
     let parts: Vec<String> = dim
         .categories
         .iter()
-        .zip(&counts)
-        .zip(&hide)
-        .map(|((c, &n), &h)| {
-            if h && suppressed(study, n) {
-                format!("{}: fewer than {}", c.label, threshold(study))
-            } else if h {
-                format!("{}: not shown, to protect a small group", c.label)
-            } else {
-                format!("{}: {n}", c.label)
-            }
+        .zip(&sizes)
+        .map(|(c, (n, shown))| match n {
+            Some(n) => format!("{}: {n}", c.label),
+            None => format!("{}: {}", c.label, hidden_size_words(study, shown)),
         })
         .collect();
     let alt = format!(
@@ -341,10 +377,10 @@ pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
     Ok(Figure { name, alt, svg })
 }
 
-/// The organisational profile: one 100% bar per dimension over its categories.
-pub fn profile(study: &Study) -> Result<Figure, FigureError> {
+/// The organisational profile: one 100% bar per dimension over its categories, with
+/// the protected counts.
+pub fn profile(study: &Study, public: Public<'_>) -> Result<Figure, FigureError> {
     let name = "profile";
-    let t = study.config.suppression_threshold;
     let rows: Vec<profile::Row> = study
         .config
         .dimensions
@@ -355,18 +391,24 @@ pub fn profile(study: &Study) -> Result<Figure, FigureError> {
             segments: dim
                 .categories
                 .iter()
-                .zip(category_counts(study, k))
-                .zip(hidden(study, k))
-                .map(|((c, n), h)| profile::Segment {
-                    label: c.label.clone(),
-                    colour: Rgb::of(&c.colour),
-                    count: n,
-                    suppressed: h,
+                .enumerate()
+                .map(|(c, cat)| {
+                    let (n, shown) = public.size(k, c);
+                    profile::Segment {
+                        label: cat.label.clone(),
+                        colour: Rgb::of(&cat.colour),
+                        count: n.map_or(0, |n| n as usize),
+                        suppressed: n.is_none(),
+                        shown,
+                    }
                 })
                 .collect(),
         })
         .collect();
-    let fig = Profile { rows, threshold: t };
+    let fig = Profile {
+        rows,
+        threshold: threshold(study),
+    };
     let svg = fig.to_svg().map_err(draw_error(name))?;
     let rows: Vec<String> = fig
         .rows
@@ -375,7 +417,7 @@ pub fn profile(study: &Study) -> Result<Figure, FigureError> {
             let segs: Vec<String> = r
                 .segments
                 .iter()
-                .map(|s| format!("{} {}", s.label, s.count_text(t)))
+                .map(|s| format!("{} {}", s.label, s.count_text()))
                 .collect();
             format!("{}: {}", r.label, segs.join(", "))
         })
@@ -449,120 +491,199 @@ fn local_ties(study: &Study, index: &[Option<u32>], w: usize) -> Vec<(u32, u32)>
         .collect()
 }
 
-/// Colours of the primary dimension's categories, grey for small groups; and the
-/// legend entries.
-fn colour_key(
-    dim: &Dimension,
-    counts: &[usize],
-    hide: &[bool],
-) -> (Vec<Rgb>, Vec<network::LegendEntry>) {
-    let colours: Vec<Rgb> = dim
-        .categories
-        .iter()
-        .zip(hide)
-        .map(|(c, &h)| if h { Rgb::NEUTRAL } else { Rgb::of(&c.colour) })
-        .collect();
-    let mut entries: Vec<_> = dim
-        .categories
-        .iter()
-        .zip(hide)
-        .zip(&colours)
-        .filter(|((_, h), _)| !**h)
-        .map(|((c, _), &col)| (c.label.clone(), col, Shape::Circle, true))
-        .collect();
-    if counts.iter().zip(hide).any(|(&n, &h)| n > 0 && h) {
-        entries.push((OTHER.into(), Rgb::NEUTRAL, Shape::Circle, true));
-    }
-    (colours, entries)
+/// What the network map draws for each organisation and in its legend, decided so that
+/// no combination of the marks it draws (colour = primary dimension, shape = vertical
+/// dimension, fill = responded) has fewer than `suppression_threshold` members
+/// ([`crate::disclosure::combos`]). Categories that the count tables hide are drawn as
+/// one neutral group before the plan is made, so that counting the dots of a colour
+/// cannot give a hidden count back.
+struct MapMarks {
+    /// Per organisation: colour, shape and fill.
+    marks: Vec<(Rgb, Shape, bool)>,
+    /// The legend sections.
+    legend: Vec<network::Legend>,
+    /// Sentences for the alternative text and the notes.
+    notes: Vec<String>,
 }
 
-/// The legend label of categories below the suppression threshold.
-pub const OTHER: &str = "Other (small groups)";
+/// The neutral mark: grey, plain, hollow.
+const NEUTRAL_MARK: (Rgb, Shape, bool) = (Rgb::NEUTRAL, Shape::Circle, false);
+
+/// The legend label of the organisations drawn with the neutral mark.
+pub const OTHER: &str = "Merged: small groups and rare combinations";
+
+// Long because it decides, per attribute, what is drawn and writes the matching legend.
+fn map_marks(study: &Study, public: Public<'_>) -> MapMarks {
+    let config = &study.config;
+    let kp = config.primary.get();
+    let kv = config.vertical.map(|v| v.get()).filter(|&v| v != kp);
+    // Attribute values, with every hidden category folded into one extra value.
+    let fold = |k: usize, c: usize| {
+        if public.hidden(k, c) {
+            config.dimensions[k].categories.len()
+        } else {
+            c
+        }
+    };
+    let tuples: Vec<Vec<usize>> = study
+        .orgs
+        .iter()
+        .map(|o| {
+            let mut t = vec![fold(kp, o.categories[kp])];
+            if let Some(k) = kv {
+                t.push(fold(k, o.categories[k]));
+            }
+            t.push(usize::from(o.responded));
+            t
+        })
+        .collect();
+    let attributes = tuples
+        .first()
+        .map_or(2 + usize::from(kv.is_some()), Vec::len);
+    let plan = combos::plan(&tuples, attributes, threshold(study) as usize);
+    let folded = |k: usize, v: usize| v >= config.dimensions[k].categories.len();
+    let shape_of = |v: usize| Shape::of_category(v);
+    let marks = tuples
+        .iter()
+        .zip(&plan.neutral)
+        .map(|(t, &neutral)| {
+            if neutral {
+                return NEUTRAL_MARK;
+            }
+            let colour = if plan.drawn[0] && !folded(kp, t[0]) {
+                Rgb::of(&config.dimensions[kp].categories[t[0]].colour)
+            } else {
+                Rgb::NEUTRAL
+            };
+            let shape = match kv {
+                Some(k) if plan.drawn[1] && !folded(k, t[1]) => shape_of(t[1]),
+                _ => Shape::Circle,
+            };
+            let filled = plan.drawn[attributes - 1] && t[attributes - 1] == 1;
+            (colour, shape, filled)
+        })
+        .collect();
+    // Legend: the values that some organisation is drawn with.
+    let drawn_values = |a: usize| -> Vec<usize> {
+        let mut v: Vec<usize> = plan
+            .shown
+            .iter()
+            .filter_map(|(combo, _)| combo[a])
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let entry = |label: String, colour: Rgb, shape: Shape, filled: bool| network::LegendEntry {
+        label,
+        colour,
+        shape,
+        filled,
+    };
+    let mut legend = Vec::new();
+    let mut notes = Vec::new();
+    let primary = &config.dimensions[kp];
+    if plan.drawn[0] {
+        let entries = drawn_values(0)
+            .into_iter()
+            .map(|c| match primary.categories.get(c) {
+                Some(cat) => entry(cat.label.clone(), Rgb::of(&cat.colour), Shape::Circle, true),
+                None => entry(OTHER_CATEGORIES.into(), Rgb::NEUTRAL, Shape::Circle, true),
+            })
+            .collect();
+        legend.push(network::Legend {
+            heading: primary.label.clone(),
+            entries,
+        });
+    } else {
+        notes.push(format!("{} is not drawn", primary.label));
+    }
+    if let Some(k) = kv {
+        let d = &config.dimensions[k];
+        if plan.drawn[1] {
+            let entries = drawn_values(1)
+                .into_iter()
+                .map(|c| match d.categories.get(c) {
+                    Some(cat) => entry(cat.label.clone(), Rgb::MUTED, shape_of(c), true),
+                    None => entry(OTHER_CATEGORIES.into(), Rgb::MUTED, Shape::Circle, true),
+                })
+                .collect();
+            legend.push(network::Legend {
+                heading: d.label.clone(),
+                entries,
+            });
+        } else {
+            notes.push(format!("{} is not drawn", d.label));
+        }
+    }
+    if plan.drawn[attributes - 1] {
+        legend.push(network::Legend {
+            heading: "Survey".into(),
+            entries: vec![
+                entry("Responded (filled)".into(), Rgb::MUTED, Shape::Circle, true),
+                entry(
+                    "Did not respond (hollow)".into(),
+                    Rgb::MUTED,
+                    Shape::Circle,
+                    false,
+                ),
+            ],
+        });
+    } else {
+        notes.push("whether an organisation responded is not drawn".into());
+    }
+    if plan.neutral_count() > 0 {
+        legend.push(network::Legend {
+            heading: "Protected".into(),
+            entries: vec![entry(
+                OTHER.into(),
+                NEUTRAL_MARK.0,
+                NEUTRAL_MARK.1,
+                NEUTRAL_MARK.2,
+            )],
+        });
+        notes.push(format!(
+            "combinations of marks shared by fewer than {} organisations are drawn as one grey hollow mark",
+            threshold(study)
+        ));
+    }
+    MapMarks {
+        marks,
+        legend,
+        notes,
+    }
+}
+
+/// The legend label of categories that the count tables hide.
+pub const OTHER_CATEGORIES: &str = "Other (small groups)";
 
 /// The network map of wave `w` in the shared layout.
 pub fn network_map(
     study: &Study,
     stats: &Stats,
+    public: Public<'_>,
     layout: &NetworkLayout,
     w: usize,
 ) -> Result<Figure, FigureError> {
     let config = &study.config;
     let wave = &config.waves[w];
     let name = format!("network-{}", wave.id);
-    let kp = config.primary.get();
-    let primary = config.primary();
-    let (colours, colour_entries) =
-        colour_key(primary, &category_counts(study, kp), &hidden(study, kp));
-    let vertical = config.vertical.map(|v| (v.get(), config.dim(v)));
-    let shapes: Vec<Shape> = match vertical {
-        Some((k, d)) => hidden(study, k)
-            .iter()
-            .enumerate()
-            .map(|(i, &h)| {
-                if h {
-                    Shape::Plus
-                } else {
-                    Shape::of_category(i)
-                }
-            })
-            .take(d.categories.len())
-            .collect(),
-        None => Vec::new(),
-    };
+    let plan = map_marks(study, public);
     let nodes: Vec<network::Node> = layout
         .nodes
         .iter()
         .zip(&layout.positions)
         .map(|(&v, &at)| {
-            let org = &study.orgs[v as usize];
-            let colour = colours[org.categories[kp]];
-            let shape = vertical.map_or(Shape::Circle, |(k, _)| shapes[org.categories[k]]);
+            let (colour, shape, filled) = plan.marks[v as usize];
             network::Node {
                 at,
                 colour,
                 shape,
-                filled: org.responded,
+                filled,
             }
         })
         .collect();
     let edges = local_ties(study, &layout.index, w);
-
-    let mut legend = vec![network::Legend {
-        heading: primary.label.clone(),
-        entries: colour_entries,
-    }];
-    if let Some((k, d)) = vertical {
-        let counts = category_counts(study, k);
-        let hide = hidden(study, k);
-        let mut entries: Vec<_> = d
-            .categories
-            .iter()
-            .zip(&hide)
-            .enumerate()
-            .filter(|(_, (_, h))| !**h)
-            .map(|(i, (c, _))| (c.label.clone(), Rgb::MUTED, Shape::of_category(i), true))
-            .collect();
-        if counts.iter().zip(&hide).any(|(&n, &h)| n > 0 && h) {
-            entries.push((OTHER.into(), Rgb::MUTED, Shape::Plus, true));
-        }
-        legend.push(network::Legend {
-            heading: d.label.clone(),
-            entries,
-        });
-    }
-    legend.push(network::Legend {
-        heading: "Survey".into(),
-        entries: vec![
-            ("Responded (filled)".into(), Rgb::MUTED, Shape::Circle, true),
-            (
-                "Did not respond (hollow)".into(),
-                Rgb::MUTED,
-                Shape::Circle,
-                false,
-            ),
-        ],
-    });
-
     let total = study.orgs.len();
     let drawn = layout.nodes.len();
     let mut notes = Vec::new();
@@ -577,16 +698,10 @@ pub fn network_map(
     let map = NetworkMap {
         nodes,
         edges,
-        legend,
+        legend: plan.legend,
         notes,
     };
     let svg = map.to_svg().map_err(draw_error(&name))?;
-
-    let responded = layout
-        .nodes
-        .iter()
-        .filter(|&&v| study.orgs[v as usize].responded)
-        .count();
     let ties = stats
         .waves
         .get(w)
@@ -604,39 +719,25 @@ pub fn network_map(
             "the {total} partner organisations and the {ties} ties between them. "
         ));
     }
-    let colour_names: Vec<String> = map.legend[0].entries.iter().map(|e| e.0.clone()).collect();
-    alt.push_str(&format!(
-        "Colour shows {} ({})",
-        lower_first(&primary.label),
-        and_list(&colour_names)
-    ));
-    if let Some((_, d)) = vertical {
-        let shape_names: Vec<String> = map.legend[1]
-            .entries
-            .iter()
-            .map(|e| format!("{} {}", shape_name(e.2), e.0))
-            .collect();
-        alt.push_str(&format!(
-            "; shape shows {} ({})",
-            lower_first(&d.label),
-            and_list(&shape_names)
-        ));
-    }
-    alt.push_str(&format!(
-        ". Filled symbols are the {responded} organisations that answered the survey, hollow symbols the {} that did not. ",
-        drawn - responded
-    ));
-    if map
+    let sections: Vec<String> = map
         .legend
         .iter()
-        .flat_map(|l| &l.entries)
-        .any(|e| e.0 == OTHER)
-    {
-        alt.push_str(&format!(
-            "Categories with {} are drawn as {}. ",
-            fewer_than(study),
-            lower_first(OTHER)
-        ));
+        .map(|l| {
+            let names: Vec<String> = l
+                .entries
+                .iter()
+                .map(|e| format!("{} {}", shape_name(e.shape), e.label))
+                .collect();
+            format!("{}: {}", l.heading, and_list(&names))
+        })
+        .collect();
+    alt.push_str(&format!("Legend, {}. ", sections.join("; ")));
+    if !plan.notes.is_empty() {
+        let mut n = and_list(&plan.notes);
+        if let Some(first) = n.get(..1) {
+            n = format!("{}{}", first.to_uppercase(), &n[1..]);
+        }
+        alt.push_str(&format!("{n}. "));
     }
     if config.waves.len() > 1 {
         alt.push_str("Every wave's map places the organisations in the same positions.");
@@ -657,8 +758,15 @@ fn shape_name(s: Shape) -> &'static str {
     }
 }
 
-/// The heat map of ties between the categories of dimension `k` in wave `w`.
-pub fn mixing(study: &Study, stats: &Stats, k: usize, w: usize) -> Result<Figure, FigureError> {
+/// The heat map of ties between the categories of dimension `k` in wave `w`, with the
+/// cells the public statistics withhold left blank.
+pub fn mixing(
+    study: &Study,
+    stats: &Stats,
+    public: Public<'_>,
+    k: usize,
+    w: usize,
+) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
     let wave = &study.config.waves[w];
     let name = format!("mixing-{}-{}", dim.column, wave.id);
@@ -672,7 +780,15 @@ pub fn mixing(study: &Study, stats: &Stats, k: usize, w: usize) -> Result<Figure
     }
     let map = Heatmap {
         labels: dim.categories.iter().map(|c| c.label.clone()).collect(),
-        suppressed: hidden(study, k),
+        suppressed: hidden(study, public, k),
+        marks: (0..kk).map(|c| public.size(k, c).1).collect(),
+        withheld: (0..kk)
+            .map(|i| {
+                (0..kk)
+                    .map(|j| public.mixing_withheld(w, k, i, j))
+                    .collect()
+            })
+            .collect(),
         counts: ds.mixing.clone(),
         threshold: study.config.suppression_threshold,
         unit: "Ties".into(),
@@ -698,8 +814,12 @@ pub fn mixing(study: &Study, stats: &Stats, k: usize, w: usize) -> Result<Figure
         alt.push_str(&format!(
             " The rows and columns of {} are left blank ({}).",
             and_list(&hidden),
-            fewer_than(study)
+            not_shown(study)
         ));
+    }
+    let withheld = (0..kk).any(|i| (0..kk).any(|j| public.mixing_withheld(w, k, i, j)));
+    if withheld {
+        alt.push_str(" Cells that would give a hidden group's ties away are left blank too.");
     }
     Ok(Figure { name, alt, svg })
 }

@@ -419,7 +419,17 @@ pub struct Node {
 }
 
 /// A legend entry: label, colour, shape and whether the shape is filled.
-pub type LegendEntry = (String, Rgb, Shape, bool);
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    /// What the mark stands for.
+    pub label: String,
+    /// Its colour.
+    pub colour: Rgb,
+    /// Its shape.
+    pub shape: Shape,
+    /// Whether it is filled.
+    pub filled: bool,
+}
 
 /// A legend section: a heading and its entries.
 #[derive(Debug, Clone, PartialEq)]
@@ -508,7 +518,13 @@ impl NetworkMap {
             let heading = draw::wrap(&section.heading, LEGEND_W, MEDIUM, 2);
             c.lines(&heading, (LEGEND_X, y), Font::new(MEDIUM).bold())?;
             y += heading.len() as f64 * MEDIUM * draw::LEADING + 8.0;
-            for (label, colour, shape, filled) in &section.entries {
+            for LegendEntry {
+                label,
+                colour,
+                shape,
+                filled,
+            } in &section.entries
+            {
                 let lines = draw::wrap(label, LEGEND_W - 30.0, SMALL, 2);
                 shape.draw(c, (LEGEND_X + 9.0, y), 8.0, *colour, *filled)?;
                 c.lines(&lines, (LEGEND_X + 28.0, y), Font::new(SMALL))?;

@@ -10,10 +10,13 @@ pub struct Segment {
     pub label: String,
     /// Category colour.
     pub colour: Rgb,
-    /// Organisations.
+    /// Organisations (used only when shown).
     pub count: usize,
-    /// Below the suppression threshold: no segment, and the count shown as `<N`.
+    /// Hidden by disclosure control: no segment, and the count printed as `shown`.
     pub suppressed: bool,
+    /// The count as printed: the number, `<N` for a small group, `n/s` for a group
+    /// hidden to protect one.
+    pub shown: String,
 }
 
 /// One dimension.
@@ -51,16 +54,9 @@ struct Entry<'a> {
 }
 
 impl Segment {
-    /// The count as printed: the number; `<N` below the threshold; `n/s` (not shown)
-    /// for a group hidden only so that a small one cannot be worked out.
-    pub fn count_text(&self, threshold: u32) -> String {
-        if !self.suppressed {
-            self.count.to_string()
-        } else if self.count < threshold as usize {
-            format!("<{threshold}")
-        } else {
-            "n/s".to_owned()
-        }
+    /// The count as printed (see [`Segment::shown`]).
+    pub fn count_text(&self) -> String {
+        self.shown.clone()
     }
 }
 
@@ -74,13 +70,13 @@ impl Row {
             .sum()
     }
 
-    fn entries(&self, threshold: u32) -> Vec<Entry<'_>> {
+    fn entries(&self) -> Vec<Entry<'_>> {
         let mut out = Vec::new();
         let (mut x, mut line) = (BAR_LEFT, 0);
         for segment in &self.segments {
             let label =
                 draw::wrap(&segment.label, BAR_RIGHT - BAR_LEFT - 120.0, SMALL, 1).join(" ");
-            let text = format!("{label}: {}", segment.count_text(threshold));
+            let text = format!("{label}: {}", segment.count_text());
             let w = 24.0 + draw::text_width(&text, SMALL);
             if x > BAR_LEFT && x + w > BAR_RIGHT {
                 x = BAR_LEFT;
@@ -97,8 +93,8 @@ impl Row {
         out
     }
 
-    fn height(&self, threshold: u32) -> f64 {
-        let lines = self.entries(threshold).last().map_or(0, |e| e.line + 1);
+    fn height(&self) -> f64 {
+        let lines = self.entries().last().map_or(0, |e| e.line + 1);
         BAR_H + 12.0 + lines as f64 * LINE
     }
 }
@@ -106,11 +102,7 @@ impl Row {
 impl Profile {
     /// Height of the figure: at least 560 pixels, more for many dimensions.
     pub fn height(&self) -> u32 {
-        let rows: f64 = self
-            .rows
-            .iter()
-            .map(|r| r.height(self.threshold) + GAP)
-            .sum();
+        let rows: f64 = self.rows.iter().map(|r| r.height() + GAP).sum();
         (rows + 56.0).max(560.0) as u32
     }
 
@@ -120,7 +112,7 @@ impl Profile {
     }
 
     fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
-        let heights: Vec<f64> = self.rows.iter().map(|r| r.height(self.threshold)).collect();
+        let heights: Vec<f64> = self.rows.iter().map(|r| r.height()).collect();
         let used: f64 = heights.iter().sum();
         let n = self.rows.len().max(1) as f64;
         let gap = ((f64::from(self.height()) - 56.0 - used) / n).max(GAP);
@@ -151,7 +143,7 @@ impl Profile {
                 }
                 x += w;
             }
-            for e in row.entries(self.threshold) {
+            for e in row.entries() {
                 let yc = y + BAR_H + 12.0 + LINE * (e.line as f64 + 0.5);
                 if e.segment.suppressed {
                     suppressed_any = true;

@@ -198,9 +198,15 @@ pub fn svg_texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
+/// The full and public statistics of `study`, as the build computes them.
+fn computed(study: &Study) -> crate::stage::Computed {
+    let network = crate::stats::network(study, 2).expect("statistics");
+    crate::stage::statistics(study, network).expect("published")
+}
+
 fn render(study: &Study) -> Vec<Figure> {
-    let stats = crate::stats::compute(study, 2).expect("statistics");
-    render_all(study, &stats).expect("figures")
+    let c = computed(study);
+    render_all(study, &c.stats, Public(&c.public)).expect("figures")
 }
 
 #[test]
@@ -271,8 +277,9 @@ fn text_is_at_least_eighteen_pixels() {
 #[test]
 fn small_groups_are_never_drawn() {
     let study = study();
-    let stats = crate::stats::compute(&study, 2).expect("statistics");
-    let figures = render_all(&study, &stats).expect("figures");
+    let c = computed(&study);
+    let (stats, public) = (&c.stats, Public(&c.public));
+    let figures = render_all(&study, stats, public).expect("figures");
     for f in &figures {
         assert!(
             !f.svg.contains(TINY_COLOUR),
@@ -288,19 +295,26 @@ fn small_groups_are_never_drawn() {
     let by_name = |n: &str| figures.iter().find(|f| f.name == n).expect("figure");
 
     // Bar charts: no bar and no number for the small group, only the note.
-    let chart = per_wave_chart(&study, &stats, 0, "t", |c| c.mean_ties).expect("chart");
+    let chart = per_wave_chart(&study, stats, public, (0, "mean_ties"), "t", |c| {
+        c.mean_ties
+    })
+    .expect("chart");
     assert!(chart.groups[3].suppressed);
     assert!(chart.bars().iter().all(|&(g, _, _)| g != 3));
-    // Complementary suppression: with the lone small group hidden, the smallest other
-    // population (the first of three equal ones) is hidden too, so the small group's
-    // size cannot be recovered from the total.
-    assert!(chart.groups[0].suppressed);
-    assert_eq!(chart.bars().len(), 4);
+    // Secondary suppression: with the lone small group hidden, another population is
+    // hidden too (which one the disclosure engine decides), so the small group's size
+    // cannot be recovered from the total. The chart hides exactly what the public
+    // statistics hide.
+    let hidden: Vec<bool> = (0..4).map(|c| public.hidden(0, c)).collect();
+    assert!(hidden.iter().filter(|&&h| h).count() >= 2, "{hidden:?}");
+    for (c, &h) in hidden.iter().enumerate() {
+        assert_eq!(chart.groups[c].suppressed, h, "population {c}");
+    }
     let ties = by_name("ties-by-population");
     assert!(
         svg_texts(&ties.svg)
             .join(" ")
-            .contains("not shown: small group (under 3)")
+            .contains("not shown: a group under 3 or hidden to protect one")
     );
     assert!(
         ties.alt
@@ -330,6 +344,8 @@ fn small_groups_are_never_drawn() {
     let map = Heatmap {
         labels: vec![String::new(); 4],
         suppressed: vec![false, false, false, true],
+        marks: vec![String::new(), String::new(), String::new(), "<3".into()],
+        withheld: Vec::new(),
         counts: ds.mixing.clone(),
         threshold: 3,
         unit: "Ties".into(),
@@ -344,20 +360,32 @@ fn small_groups_are_never_drawn() {
     );
     assert!(!mixing.alt.contains("within A very small"));
 
-    // Network: the small groups are grey pluses and the legend says so.
+    // Network: the hidden groups are one grey mark and the legend says so.
     let net = by_name("network-after");
     assert!(
         svg_texts(&net.svg)
             .iter()
-            .any(|t| t == "Other (small groups)")
+            .any(|t| t == OTHER_CATEGORIES || t == OTHER),
+        "{:?}",
+        svg_texts(&net.svg)
     );
-    assert!(net.alt.contains("other (small groups)"));
+    assert!(net.alt.contains(OTHER_CATEGORIES) || net.alt.contains(OTHER));
 }
 
 #[test]
 fn a_study_without_organisations_renders() {
     let study = Study::new(config(5), Vec::new(), Vec::new(), Vec::new());
-    let figures = render(&study);
+    // Fewer organisations than the threshold: even the total may not be published.
+    let network = crate::stats::network(&study, 2).expect("statistics");
+    let err = crate::stage::statistics(&study, network).expect_err("nothing to publish");
+    assert!(
+        err.to_string()
+            .contains("disclosure control cannot protect this study's count tables"),
+        "{err}"
+    );
+    // The figures themselves still draw (everything hidden) without a NaN.
+    let stats = crate::stats::compute(&study, 2).expect("statistics");
+    let figures = render_all(&study, &stats, Public(&serde_json::Value::Null)).expect("figures");
     assert_eq!(figures.len(), 14);
     assert!(
         figures
@@ -413,8 +441,8 @@ fn large_networks_are_sampled() {
     assert!(layout.sampled);
     assert_eq!(layout.nodes.len(), network::SAMPLE_SIZE);
     assert!(layout.nodes.windows(2).all(|w| w[0] < w[1]));
-    let stats = crate::stats::compute(&study, 2).expect("statistics");
-    let fig = network_map(&study, &stats, &layout, 0).expect("map");
+    let c = computed(&study);
+    let fig = network_map(&study, &c.stats, Public(&c.public), &layout, 0).expect("map");
     assert!(fig.alt.contains(&format!(
         "a random sample of {} of the {n}",
         network::SAMPLE_SIZE

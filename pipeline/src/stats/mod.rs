@@ -330,6 +330,16 @@ pub enum StatsError {
     Table(#[from] PolarsError),
 }
 
+/// What [`wave_stats`] computes for one wave.
+struct WaveOutcome {
+    /// The wave's statistics.
+    stats: WaveStats,
+    /// Per dimension, per category: the degree sums (for the changes).
+    sums: Vec<Vec<Sums>>,
+    /// The organisations counted among the top brokers, ascending.
+    top_brokers: Vec<u32>,
+}
+
 /// A wave's ties and per-dimension sums, kept for the changes.
 struct WaveData {
     ties: Vec<(u32, u32)>,
@@ -356,6 +366,10 @@ pub struct NetworkPart {
     pub changes: Vec<ChangeStats>,
     /// The tie-rule and non-response views.
     pub sensitivity: Sensitivity,
+    /// Per wave, the organisations counted among the top brokers (indices, ascending).
+    /// Not part of `stats.json`: disclosure control needs them to protect the broker
+    /// counts by category ([`crate::publication`]).
+    pub top_brokers: Vec<Vec<u32>>,
 }
 
 /// Completes a [`NetworkPart`] with the methods counts and the qualitative
@@ -384,9 +398,15 @@ pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, StatsError>
     let frame = OrgFrame::new(study.orgs.len(), labels.clone(), sizes)?;
     let mut waves = Vec::new();
     let mut data = Vec::new();
+    let mut top_brokers = Vec::new();
     for w in 0..study.config.waves.len() {
         let ties = study.ties(w);
-        let (stats, sums) = wave_stats(study, (&labels, &frame), w, &ties, threads)?;
+        let WaveOutcome {
+            stats,
+            sums,
+            top_brokers: top,
+        } = wave_stats(study, (&labels, &frame), w, &ties, threads)?;
+        top_brokers.push(top);
         waves.push(stats);
         data.push(WaveData { ties, sums });
     }
@@ -400,6 +420,7 @@ pub fn network(study: &Study, threads: usize) -> Result<NetworkPart, StatsError>
         waves,
         changes,
         sensitivity: sensitivity::sensitivity(study, &labels),
+        top_brokers,
     })
 }
 
@@ -414,7 +435,7 @@ fn wave_stats(
     w: usize,
     ties: &[(u32, u32)],
     threads: usize,
-) -> Result<(WaveStats, Vec<Vec<Sums>>), StatsError> {
+) -> Result<WaveOutcome, StatsError> {
     let config = &study.config;
     let wave = &config.waves[w];
     let n = study.orgs.len();
@@ -520,7 +541,13 @@ fn wave_stats(
         brokers,
         dimensions,
     };
-    Ok((stats, all_sums))
+    let mut top_brokers = top;
+    top_brokers.sort_unstable();
+    Ok(WaveOutcome {
+        stats,
+        sums: all_sums,
+        top_brokers,
+    })
 }
 
 /// Mean of `values` over `members`, summed in member order.

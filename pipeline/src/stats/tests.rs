@@ -524,7 +524,7 @@ fn most_cited_themes_count_sources_and_keep_ties() -> Result<(), StatsError> {
         )
     );
     assert_eq!(s.findings.themes[1].verdict, ThemeVerdict::NoSources);
-    let views = crate::views::build(&study);
+    let views = crate::views::build(&study, crate::publication::Public(&serde_json::Value::Null));
     let order: Vec<&str> = views
         .themes
         .challenge

@@ -38,6 +38,8 @@ pub(super) struct RawConfig {
     pub grid: Option<RawGrid>,
     pub methods: Methods,
     pub previous_brief: Option<Spanned<String>>,
+    #[serde(default)]
+    pub attach_full_statistics: bool,
 }
 
 /// `[event]`.
