@@ -106,6 +106,22 @@ pub struct StudyConfig {
     /// an attachment, besides the public ones. Off unless the authors ask for it; the
     /// brief then says so on its provenance page.
     pub attach_full_statistics: bool,
+    /// What the network maps draw.
+    pub network_map: NetworkMapMode,
+}
+
+/// What the network maps of the documents draw (`network_map` in `study.toml`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkMapMode {
+    /// Every organisation, with rare combinations of marks merged (the default).
+    #[default]
+    Organisations,
+    /// The categories of the primary dimension as nodes and the published tie counts
+    /// between them as edges.
+    Groups,
+    /// No network map.
+    Off,
 }
 
 /// A dimension of a [`StudyConfig`], by its position in `dimensions`.
@@ -419,6 +435,7 @@ struct Wire<'a> {
     methods: &'a Methods,
     previous_brief: Option<&'a str>,
     attach_full_statistics: bool,
+    network_map: NetworkMapMode,
 }
 
 #[derive(Serialize)]
@@ -457,6 +474,7 @@ impl Serialize for StudyConfig {
             methods: &self.methods,
             previous_brief: self.previous_brief.as_deref(),
             attach_full_statistics: self.attach_full_statistics,
+            network_map: self.network_map,
         }
         .serialize(s)
     }
@@ -558,6 +576,7 @@ impl Checker<'_> {
             methods: raw.methods,
             previous_brief: raw.previous_brief.map(Spanned::into_inner),
             attach_full_statistics: raw.attach_full_statistics,
+            network_map: raw.network_map,
         })
     }
 

@@ -149,6 +149,26 @@ fn an_unknown_tie_rule() {
 }
 
 #[test]
+fn an_unknown_network_map_and_a_previous_brief_outside_the_folder() {
+    assert_eq!(
+        problems(&edit(1, "seed = 1", "seed = 1\nnetwork_map = \"everyone\"")),
+        [
+            "study.toml:10:15: unknown variant `everyone`, expected one of `organisations`, `groups`, `off`"
+        ]
+    );
+    assert_eq!(
+        problems(&edit(
+            1,
+            "seed = 1",
+            "seed = 1\nprevious_brief = \"../old/brief.pdf\""
+        )),
+        [
+            "study.toml:10:18: previous_brief \"../old/brief.pdf\" is not a path inside the study folder; expected a relative path of plain names such as \"previous/brief.pdf\""
+        ]
+    );
+}
+
+#[test]
 fn an_unsupported_schema() {
     assert_eq!(
         problems(&edit(1, "schema = 1", "schema = 2")),
@@ -431,7 +451,19 @@ fn several_problems_are_reported_together() {
 fn the_shipped_configuration_serialises_to_its_own_keys() {
     let text = include_str!("../../data/study.toml");
     let config = StudyConfig::parse(text).expect("data/study.toml parses");
-    let ours = serde_json::to_value(&config).expect("serialises");
+    let mut ours = serde_json::to_value(&config).expect("serialises");
     let file: serde_json::Value = toml::from_str(text).expect("TOML");
+    // Optional keys the file leaves out are written with their defaults.
+    for (key, default) in [
+        ("previous_brief", serde_json::Value::Null),
+        ("attach_full_statistics", serde_json::Value::Bool(false)),
+        ("network_map", serde_json::Value::from("organisations")),
+    ] {
+        if file.get(key).is_none()
+            && let Some(o) = ours.as_object_mut()
+        {
+            assert_eq!(o.remove(key), Some(default), "{key}");
+        }
+    }
     assert_eq!(ours, file);
 }

@@ -180,3 +180,52 @@ fn the_full_statistics_are_attached_only_when_the_authors_ask_and_the_brief_says
         "the provenance page does not say the full statistics are attached"
     );
 }
+
+/// Builds `study` with `network_map = "<mode>"` into a fresh folder.
+fn build_with_map(study: &Path, mode: &str) -> (tempfile::TempDir, xtask::build::Outcome) {
+    let toml = study.join("study.toml");
+    let text = fs::read_to_string(&toml).expect("study.toml");
+    let text = match text.find("\nnetwork_map = ") {
+        Some(_) => text
+            .lines()
+            .map(|l| {
+                if l.starts_with("network_map = ") {
+                    format!("network_map = \"{mode}\"")
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => text.replacen(
+            "synthetic = true",
+            &format!("synthetic = true\nnetwork_map = \"{mode}\""),
+            1,
+        ),
+    };
+    fs::write(&toml, text).expect("write");
+    let out = tempfile::tempdir().expect("temp dir");
+    let outcome = support::build(Some(study.to_path_buf()), out.path());
+    (out, outcome)
+}
+
+#[test]
+fn a_study_can_draw_group_level_maps_or_none() {
+    let study = study_with_a_small_group();
+    let (out, outcome) = build_with_map(study.path(), "groups");
+    let index: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&fs::read(out.path().join("figures/index.json")).expect("index"))
+            .expect("JSON");
+    let alt = &index["network-survey"];
+    assert!(alt.starts_with("Group-level network map"), "{alt}");
+    // The small group is one "other" node whose ties are not drawn.
+    assert!(!alt.contains("Multiple key populations and"), "{alt}");
+    let svg = fs::read_to_string(out.path().join("figures/network-survey.svg")).expect("svg");
+    assert!(svg.contains("Other (small groups)"));
+    assert!(support::pdf_text(&outcome.pdfs[1]).contains("Working together"));
+
+    let (out, outcome) = build_with_map(study.path(), "off");
+    assert!(!out.path().join("figures/network-survey.svg").exists());
+    let deck = support::pdf_text(&outcome.pdfs[1]);
+    assert!(deck.contains("Working together") && deck.contains("ties among"));
+}

@@ -19,6 +19,7 @@
 
 mod bars;
 mod draw;
+mod groupmap;
 mod hbars;
 mod heatmap;
 mod network;
@@ -31,10 +32,11 @@ use crate::model::Study;
 use crate::numfmt;
 use crate::publication::Public;
 use crate::stats::{DimensionStats, Stats, rng};
-use crate::study::CodeKind;
+use crate::study::{CodeKind, NetworkMapMode};
 
 pub use bars::{BarChart, BarGroup, Scale};
 pub use draw::{DrawError, Rgb};
+pub use groupmap::GroupMap;
 pub use hbars::{HBar, HBarChart};
 pub use heatmap::Heatmap;
 pub use network::{NetworkMap, Shape};
@@ -114,7 +116,13 @@ pub fn render_all_with_layout(
         figures.push(cross_ratio_by_dimension(study, stats, public, k)?);
     }
     for w in 0..config.waves.len() {
-        figures.push(network_map(study, stats, public, layout, w)?);
+        match config.network_map {
+            NetworkMapMode::Organisations => {
+                figures.push(network_map(study, stats, public, layout, w)?);
+            }
+            NetworkMapMode::Groups => figures.push(group_map(study, public, w)?),
+            NetworkMapMode::Off => {}
+        }
     }
     let mut mixing_dims = vec![config.primary.get()];
     if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
@@ -743,6 +751,71 @@ pub fn network_map(
         alt.push_str("Every wave's map places the organisations in the same positions.");
     }
     let alt = alt.trim_end().to_owned();
+    Ok(Figure { name, alt, svg })
+}
+
+/// The group-level network map of wave `w` (`network_map = "groups"`): the primary
+/// dimension's shown categories, and one "other" node for the hidden ones, with the
+/// tie counts the public statistics publish between them.
+pub fn group_map(study: &Study, public: Public<'_>, w: usize) -> Result<Figure, FigureError> {
+    let config = &study.config;
+    let wave = &config.waves[w];
+    let name = format!("network-{}", wave.id);
+    let k = config.primary.get();
+    let dim = config.primary();
+    let mixing = &public.0["waves"][w]["dimensions"][k]["mixing"];
+    let shown: Vec<usize> = (0..dim.categories.len())
+        .filter(|&c| !public.hidden(k, c))
+        .collect();
+    let mut nodes: Vec<groupmap::GroupNode> = shown
+        .iter()
+        .map(|&c| groupmap::GroupNode {
+            label: dim.categories[c].label.clone(),
+            colour: Rgb::of(&dim.categories[c].colour),
+            size: format!("{} organisations", public.size(k, c).1),
+            within: mixing[c][c].as_u64(),
+        })
+        .collect();
+    if shown.len() < dim.categories.len() {
+        nodes.push(groupmap::GroupNode {
+            label: OTHER_CATEGORIES.into(),
+            colour: Rgb::NEUTRAL,
+            size: "size not shown".into(),
+            within: None,
+        });
+    }
+    let mut edges = Vec::new();
+    for (a, &i) in shown.iter().enumerate() {
+        for (b, &j) in shown.iter().enumerate().skip(a + 1) {
+            if let Some(t) = mixing[i][j].as_u64() {
+                edges.push((a, b, t));
+            }
+        }
+    }
+    let map = GroupMap {
+        nodes,
+        edges,
+        note: format!(
+            "Ties between organisations by {}; counts that would reveal a small group are not drawn",
+            lower_first(&dim.label)
+        ),
+    };
+    let svg = map.to_svg().map_err(draw_error(&name))?;
+    let parts: Vec<String> = map
+        .edges
+        .iter()
+        .map(|&(a, b, t)| format!("{} and {}: {t}", map.nodes[a].label, map.nodes[b].label))
+        .collect();
+    let alt = format!(
+        "Group-level network map {}: the categories of {} as circles and the number of ties between them as lines. Ties between {}.",
+        lower_first(&wave.label),
+        lower_first(&dim.label),
+        if parts.is_empty() {
+            "no two shown categories are published".to_owned()
+        } else {
+            parts.join("; ")
+        }
+    );
     Ok(Figure { name, alt, svg })
 }
 

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Author, CodeKind, Methods, TieRule};
+use super::{Author, CodeKind, Methods, NetworkMapMode, TieRule};
 
 /// `study.toml` as written.
 #[derive(Debug, Deserialize)]
@@ -40,6 +40,8 @@ pub(super) struct RawConfig {
     pub previous_brief: Option<Spanned<String>>,
     #[serde(default)]
     pub attach_full_statistics: bool,
+    #[serde(default)]
+    pub network_map: NetworkMapMode,
 }
 
 /// `[event]`.
