@@ -107,6 +107,10 @@ impl Block {
 }
 
 /// Builds the tables as one problem and protects them.
+///
+/// Long because it lays out, in one pass that shares the atom blocks, every family of
+/// cells (totals, dimension counts, grid cells, broker counts) whose order of creation
+/// is also the engine's order of preference; splitting it would scatter that order.
 pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
     let cats = &tables.categories;
     let dims = cats.len();

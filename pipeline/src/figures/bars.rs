@@ -92,6 +92,8 @@ impl BarChart {
         draw::svg(WIDTH, HEIGHT, |c| self.draw(c))
     }
 
+    // Long because axes, bars, value labels, gaps and notes share one coordinate
+    // system computed at the top; each part is a commented block.
     fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
         let (w, h) = (f64::from(WIDTH), f64::from(HEIGHT));
         let legend = self.series.len() > 1;

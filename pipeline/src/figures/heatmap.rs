@@ -87,6 +87,8 @@ impl Heatmap {
         draw::svg(WIDTH, HEIGHT, |c| self.draw(c))
     }
 
+    // Long because labels, cells, scale and notes share one grid computed at the top;
+    // each part is a block of its own.
     fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
         let k = self.labels.len().max(1);
         let (left, top) = (300.0, 96.0);
