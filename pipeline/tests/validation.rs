@@ -383,7 +383,7 @@ fn previous_brief_leaving_the_study_folder() {
     assert_eq!(
         got,
         [
-            "study.toml:11:1: previous_brief \"../old/brief.pdf\" is not a path inside the study folder; expected a relative path of plain names such as \"previous/brief.pdf\""
+            "study.toml:11:18: previous_brief \"../old/brief.pdf\" is not a path inside the study folder; expected a relative path of plain names such as \"previous/brief.pdf\""
         ]
     );
 }
