@@ -38,6 +38,7 @@ pub(super) struct RawConfig {
     pub grid: Option<RawGrid>,
     pub methods: Methods,
     pub previous_brief: Option<Spanned<String>>,
+    pub narrative: Option<RawNarrative>,
 }
 
 /// `[event]`.
@@ -55,6 +56,7 @@ pub(super) struct RawEvent {
 pub(super) struct RawWave {
     pub id: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub year: i32,
 }
 
@@ -64,6 +66,7 @@ pub(super) struct RawWave {
 pub(super) struct RawDimension {
     pub column: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub categories: Spanned<Vec<RawCategory>>,
 }
 
@@ -73,6 +76,7 @@ pub(super) struct RawDimension {
 pub(super) struct RawCategory {
     pub id: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub colour: Spanned<String>,
 }
 
@@ -82,6 +86,7 @@ pub(super) struct RawCategory {
 pub(super) struct RawCode {
     pub id: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub kind: CodeKind,
 }
 
@@ -91,6 +96,44 @@ pub(super) struct RawCode {
 pub(super) struct RawGrid {
     pub rows: Spanned<String>,
     pub columns: Spanned<String>,
+}
+
+/// `[narrative]`: the authors' own words.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNarrative {
+    pub alliance: Option<String>,
+    pub tagline: Option<String>,
+    #[serde(default)]
+    pub background: Vec<String>,
+    #[serde(default)]
+    pub questions: Vec<RawQuestion>,
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub conclusions: Vec<RawAuthored>,
+    #[serde(default)]
+    pub recommendations: Vec<RawAuthored>,
+    #[serde(default)]
+    pub limitations: Vec<String>,
+    #[serde(default)]
+    pub discussion: Vec<String>,
+    pub discussion_question: Option<String>,
+}
+
+/// One `[[narrative.questions]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQuestion {
+    pub title: String,
+    pub text: String,
+}
+
+/// One `[[narrative.conclusions]]` or `[[narrative.recommendations]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAuthored {
+    pub text: String,
+    pub requires: Option<Spanned<String>>,
 }
 
 /// `[event]` with its checked date.
@@ -105,6 +148,7 @@ pub(super) fn event(e: RawEvent, date: super::Date) -> super::Event {
 /// A checked wave.
 pub(super) fn wave(w: RawWave) -> super::Wave {
     super::Wave {
+        text_label: super::text_label(&w.label, w.text_label.as_ref()),
         id: w.id.into_inner(),
         label: w.label,
         year: w.year,
@@ -114,6 +158,7 @@ pub(super) fn wave(w: RawWave) -> super::Wave {
 /// A checked code.
 pub(super) fn code(c: RawCode) -> super::Code {
     super::Code {
+        text_label: super::text_label(&c.label, c.text_label.as_ref()),
         id: c.id.into_inner(),
         label: c.label,
         kind: c.kind,
