@@ -16,6 +16,13 @@
 //! - `mixing-<column>-<wave>`: ties between categories, for the primary and the
 //!   vertical dimension;
 //! - `codes`: how often each qualitative code was applied.
+//!
+//! The deck has its own variants, drawn for projection ([`Style::Projection`]): the
+//! same text sizes on smaller canvases, so that placed on a slide every label, value
+//! and legend reads at 16 pt or more. Their stems start with [`SLIDE_PREFIX`]:
+//! `slide-network-<wave>`, `slide-ties-by-<column>` and `slide-cross-ratio-by-<column>`
+//! (primary and vertical dimensions), `slide-themes-<kind>` (sources per theme of each
+//! kind of code present) and `slide-profile-<i>` (the profile, two dimensions a slide).
 
 mod bars;
 mod draw;
@@ -40,6 +47,57 @@ pub use profile::Profile;
 
 /// The sans-serif family used in figures (vendored in `report/fonts`).
 pub const FONT: &str = "Inter";
+
+/// The stem prefix of the projection variants.
+pub const SLIDE_PREFIX: &str = "slide-";
+
+/// How a figure is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// For the printed brief: wide canvases, dense text.
+    Print,
+    /// For projection on a slide: the same text sizes on smaller canvases (the deck
+    /// places a chart 480 pt wide and a full-width figure 750 pt wide, so 18-pixel text
+    /// reads at 16 pt or more; `tests/e2e` checks the placement).
+    Projection,
+}
+
+impl Style {
+    /// The stem of figure `stem` in this style.
+    pub fn name(self, stem: &str) -> String {
+        match self {
+            Style::Print => stem.to_owned(),
+            Style::Projection => format!("{SLIDE_PREFIX}{stem}"),
+        }
+    }
+
+    /// The canvas of a bar chart.
+    fn chart(self) -> (u32, u32) {
+        match self {
+            Style::Print => (bars::WIDTH, bars::HEIGHT),
+            Style::Projection => (540, 330),
+        }
+    }
+
+    /// The canvas of a network map.
+    fn map(self) -> (u32, u32) {
+        match self {
+            Style::Print => (network::WIDTH, network::HEIGHT),
+            Style::Projection => (820, 266),
+        }
+    }
+
+    /// The width of a full-width figure (the codes, the profile) and its least height.
+    fn wide(self) -> (u32, u32) {
+        match self {
+            Style::Print => (profile::WIDTH, profile::MIN_HEIGHT),
+            Style::Projection => (820, 0),
+        }
+    }
+}
+
+/// Dimensions per slide of the projected profile.
+pub const PROFILE_ROWS_PER_SLIDE: usize = 2;
 
 /// A rendered figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,13 +159,13 @@ pub fn render_all_with_layout(
         figures.push(distribution(study, k)?);
     }
     for k in dims.clone() {
-        figures.push(ties_by_dimension(study, stats, k)?);
+        figures.push(ties_by_dimension(study, stats, k, Style::Print)?);
     }
     for k in dims {
-        figures.push(cross_ratio_by_dimension(study, stats, k)?);
+        figures.push(cross_ratio_by_dimension(study, stats, k, Style::Print)?);
     }
     for w in 0..config.waves.len() {
-        figures.push(network_map(study, stats, layout, w)?);
+        figures.push(network_map(study, stats, layout, w, Style::Print)?);
     }
     let mut mixing_dims = vec![config.primary.get()];
     if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
@@ -119,7 +177,41 @@ pub fn render_all_with_layout(
         }
     }
     figures.push(codes(study, stats)?);
+    figures.extend(projection(study, stats, layout)?);
     Ok(figures)
+}
+
+/// The deck's figures, drawn for projection.
+fn projection(
+    study: &Study,
+    stats: &Stats,
+    layout: &NetworkLayout,
+) -> Result<Vec<Figure>, FigureError> {
+    let config = &study.config;
+    let style = Style::Projection;
+    let mut out = Vec::new();
+    for w in 0..config.waves.len() {
+        out.push(network_map(study, stats, layout, w, style)?);
+    }
+    let mut headline = vec![config.primary.get()];
+    if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
+        headline.push(v.get());
+    }
+    for &k in &headline {
+        out.push(ties_by_dimension(study, stats, k, style)?);
+        out.push(cross_ratio_by_dimension(study, stats, k, style)?);
+    }
+    for kind in [
+        CodeKind::Challenge,
+        CodeKind::Benefit,
+        CodeKind::Recommendation,
+    ] {
+        if config.codebook.iter().any(|c| c.kind == kind) {
+            out.push(themes(study, kind, style)?);
+        }
+    }
+    out.extend(profile_slides(study)?);
+    Ok(out)
 }
 
 /// The suppression threshold.
@@ -258,12 +350,18 @@ fn draw_error(name: &str) -> impl Fn(DrawError) -> FigureError + '_ {
 
 /// Mean ties per organisation per category of dimension `k`, one bar per wave (the
 /// seed's Fig 3 for the population served, Fig 4 for organisation type).
-pub fn ties_by_dimension(study: &Study, stats: &Stats, k: usize) -> Result<Figure, FigureError> {
+pub fn ties_by_dimension(
+    study: &Study,
+    stats: &Stats,
+    k: usize,
+    style: Style,
+) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
-    let name = format!("ties-by-{}", dim.column);
+    let name = style.name(&format!("ties-by-{}", dim.column));
     let mut chart = per_wave_chart(study, stats, k, &name, |c| c.mean_ties)?;
     chart.y_label = "Mean ties per organisation".into();
-    let svg = chart.to_svg().map_err(draw_error(&name))?;
+    let (w, h) = style.chart();
+    let svg = chart.to_svg_sized(w, h).map_err(draw_error(&name))?;
     let alt = format!(
         "Bar chart of the mean number of ties per organisation by {}, one bar per survey wave. {}.",
         lower_first(&dim.label),
@@ -278,13 +376,15 @@ pub fn cross_ratio_by_dimension(
     study: &Study,
     stats: &Stats,
     k: usize,
+    style: Style,
 ) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
-    let name = format!("cross-ratio-by-{}", dim.column);
+    let name = style.name(&format!("cross-ratio-by-{}", dim.column));
     let mut chart = per_wave_chart(study, stats, k, &name, |c| c.cross_ratio)?;
     chart.y_label = "Share of ties to other categories".into();
     chart.scale = Scale::Percent;
-    let svg = chart.to_svg().map_err(draw_error(&name))?;
+    let (w, h) = style.chart();
+    let svg = chart.to_svg_sized(w, h).map_err(draw_error(&name))?;
     let alt = format!(
         "Bar chart of the average share of each organisation's ties that link it to another category of {} (organisations with at least one tie), one bar per survey wave. {}.",
         lower_first(&dim.label),
@@ -343,13 +443,35 @@ pub fn distribution(study: &Study, k: usize) -> Result<Figure, FigureError> {
 
 /// The organisational profile: one 100% bar per dimension over its categories.
 pub fn profile(study: &Study) -> Result<Figure, FigureError> {
-    let name = "profile";
-    let t = study.config.suppression_threshold;
-    let rows: Vec<profile::Row> = study
-        .config
-        .dimensions
-        .iter()
+    let all: Vec<usize> = (0..study.config.dimensions.len()).collect();
+    profile_of(study, &all, "profile", Style::Print)
+}
+
+/// The profile for projection, [`PROFILE_ROWS_PER_SLIDE`] dimensions a figure:
+/// `slide-profile-1`, `slide-profile-2`, ...
+pub fn profile_slides(study: &Study) -> Result<Vec<Figure>, FigureError> {
+    let all: Vec<usize> = (0..study.config.dimensions.len()).collect();
+    all.chunks(PROFILE_ROWS_PER_SLIDE)
         .enumerate()
+        .map(|(i, dims)| {
+            let stem = format!("profile-{}", i + 1);
+            profile_of(study, dims, &stem, Style::Projection)
+        })
+        .collect()
+}
+
+/// The profile of dimensions `dims`, named `stem` in `style`.
+fn profile_of(
+    study: &Study,
+    dims: &[usize],
+    stem: &str,
+    style: Style,
+) -> Result<Figure, FigureError> {
+    let name = &style.name(stem);
+    let t = study.config.suppression_threshold;
+    let rows: Vec<profile::Row> = dims
+        .iter()
+        .map(|&k| (k, &study.config.dimensions[k]))
         .map(|(k, dim)| profile::Row {
             label: dim.label.clone(),
             segments: dim
@@ -367,7 +489,8 @@ pub fn profile(study: &Study) -> Result<Figure, FigureError> {
         })
         .collect();
     let fig = Profile { rows, threshold: t };
-    let svg = fig.to_svg().map_err(draw_error(name))?;
+    let (w, min_h) = style.wide();
+    let svg = fig.to_svg_sized(w, min_h).map_err(draw_error(name))?;
     let rows: Vec<String> = fig
         .rows
         .iter()
@@ -386,10 +509,60 @@ pub fn profile(study: &Study) -> Result<Figure, FigureError> {
         rows.join("; ")
     );
     Ok(Figure {
-        name: name.into(),
+        name: name.clone(),
         alt,
         svg,
     })
+}
+
+/// The themes of one kind of code by the number of distinct sources (interviews and
+/// focus groups) that raised each, most first: what the verdict "raised by the most
+/// sources" is read from.
+pub fn themes(study: &Study, kind: CodeKind, style: Style) -> Result<Figure, FigureError> {
+    let (label, colour) = kind_key(kind);
+    let name = style.name(&format!("themes-{}", label.to_lowercase()));
+    let mut bars: Vec<HBar> = study
+        .config
+        .codebook
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == kind)
+        .map(|(i, c)| {
+            let mut sources: Vec<&str> = study
+                .excerpts
+                .iter()
+                .filter(|e| e.codes.contains(&i))
+                .map(|e| e.source_id.as_str())
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            HBar {
+                label: c.label.clone(),
+                key: 0,
+                value: sources.len() as u64,
+            }
+        })
+        .collect();
+    // Most sources first; codebook order breaks ties (the sort is stable).
+    bars.sort_by_key(|b| std::cmp::Reverse(b.value));
+    let chart = HBarChart {
+        x_label: "Sources (interviews and focus groups)".into(),
+        keys: vec![(label.to_owned(), colour)],
+        bars,
+    };
+    let (w, min_h) = style.wide();
+    let svg = chart.to_svg_sized(w, min_h).map_err(draw_error(&name))?;
+    let items: Vec<String> = chart
+        .bars
+        .iter()
+        .map(|b| format!("{} {}", b.label, b.value))
+        .collect();
+    let alt = format!(
+        "Horizontal bar chart of the {}s by the number of distinct interviews and focus groups that raised each, most first: {}.",
+        label.to_lowercase(),
+        items.join("; ")
+    );
+    Ok(Figure { name, alt, svg })
 }
 
 /// The one layout of the network maps: which organisations are drawn (all, or a
@@ -485,10 +658,11 @@ pub fn network_map(
     stats: &Stats,
     layout: &NetworkLayout,
     w: usize,
+    style: Style,
 ) -> Result<Figure, FigureError> {
     let config = &study.config;
     let wave = &config.waves[w];
-    let name = format!("network-{}", wave.id);
+    let name = style.name(&format!("network-{}", wave.id));
     let kp = config.primary.get();
     let primary = config.primary();
     let (colours, colour_entries) =
@@ -550,18 +724,22 @@ pub fn network_map(
             entries,
         });
     }
-    legend.push(network::Legend {
-        heading: "Survey".into(),
-        entries: vec![
-            ("Responded (filled)".into(), Rgb::MUTED, Shape::Circle, true),
-            (
-                "Did not respond (hollow)".into(),
-                Rgb::MUTED,
-                Shape::Circle,
-                false,
-            ),
-        ],
-    });
+    // On a slide the legend has no room for a third section: the fill is explained
+    // in a note under the map instead.
+    if style == Style::Print {
+        legend.push(network::Legend {
+            heading: "Survey".into(),
+            entries: vec![
+                ("Responded (filled)".into(), Rgb::MUTED, Shape::Circle, true),
+                (
+                    "Did not respond (hollow)".into(),
+                    Rgb::MUTED,
+                    Shape::Circle,
+                    false,
+                ),
+            ],
+        });
+    }
 
     let total = study.orgs.len();
     let drawn = layout.nodes.len();
@@ -574,13 +752,17 @@ pub fn network_map(
     } else {
         notes.push(format!("{} ties among {total} organisations", edges.len()));
     }
+    if style == Style::Projection {
+        notes.push("Filled: responded to the survey; hollow: did not".into());
+    }
     let map = NetworkMap {
         nodes,
         edges,
         legend,
         notes,
     };
-    let svg = map.to_svg().map_err(draw_error(&name))?;
+    let (width, height) = style.map();
+    let svg = map.to_svg_sized(width, height).map_err(draw_error(&name))?;
 
     let responded = layout
         .nodes

@@ -224,6 +224,16 @@ fn every_figure_renders_with_the_expected_names() {
             "mixing-org_type-before",
             "mixing-org_type-after",
             "codes",
+            "slide-network-before",
+            "slide-network-after",
+            "slide-ties-by-population",
+            "slide-cross-ratio-by-population",
+            "slide-ties-by-org_type",
+            "slide-cross-ratio-by-org_type",
+            "slide-themes-challenge",
+            "slide-themes-benefit",
+            "slide-themes-recommendation",
+            "slide-profile-1",
         ]
     );
     for f in &figures {
@@ -358,7 +368,7 @@ fn small_groups_are_never_drawn() {
 fn a_study_without_organisations_renders() {
     let study = Study::new(config(5), Vec::new(), Vec::new(), Vec::new());
     let figures = render(&study);
-    assert_eq!(figures.len(), 14);
+    assert_eq!(figures.len(), 24);
     assert!(
         figures
             .iter()
@@ -414,7 +424,7 @@ fn large_networks_are_sampled() {
     assert_eq!(layout.nodes.len(), network::SAMPLE_SIZE);
     assert!(layout.nodes.windows(2).all(|w| w[0] < w[1]));
     let stats = crate::stats::compute(&study, 2).expect("statistics");
-    let fig = network_map(&study, &stats, &layout, 0).expect("map");
+    let fig = network_map(&study, &stats, &layout, 0, Style::Print).expect("map");
     assert!(fig.alt.contains(&format!(
         "a random sample of {} of the {n}",
         network::SAMPLE_SIZE
@@ -445,6 +455,47 @@ fn shipped_study_renders() {
             .vertical()
             .is_some_and(|v| v.column != config.primary().column),
     );
-    assert_eq!(figures.len(), 2 + 3 * dims + waves + mixing * waves);
+    let kinds = 3;
+    let profile_slides = dims.div_ceil(PROFILE_ROWS_PER_SLIDE);
+    let projected = waves + 2 * mixing + kinds + profile_slides;
+    assert_eq!(
+        figures.len(),
+        2 + 3 * dims + waves + mixing * waves + projected
+    );
     assert!(figures.iter().all(|f| !f.svg.contains("NaN")));
+}
+
+/// The projection variants keep the text sizes of print on smaller canvases: every
+/// label is at least 18 pixels, and the canvases are the ones the deck is laid out for
+/// (`tests/e2e` checks that the deck places them so that 18 pixels read as 16 pt).
+#[test]
+fn projection_variants_keep_their_text_large() {
+    let figures = render(&study());
+    let slides: Vec<&Figure> = figures
+        .iter()
+        .filter(|f| f.name.starts_with(SLIDE_PREFIX))
+        .collect();
+    assert_eq!(slides.len(), 10);
+    for f in slides {
+        let sizes: Vec<f64> = f
+            .svg
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse().ok())
+            .collect();
+        assert!(!sizes.is_empty(), "{}", f.name);
+        assert!(sizes.iter().all(|&px| px >= 18.0), "{}: {sizes:?}", f.name);
+        let width = f.svg.split("width=\"").nth(1).and_then(|s| s.split('"').next());
+        let expected = if f.name.contains("-by-") { "540" } else { "820" };
+        assert_eq!(width, Some(expected), "{}", f.name);
+    }
+    let map = figures
+        .iter()
+        .find(|f| f.name == "slide-network-after")
+        .expect("a projected map");
+    assert!(
+        svg_texts(&map.svg)
+            .iter()
+            .any(|t| t == "Filled: responded to the survey; hollow: did not")
+    );
 }
