@@ -163,11 +163,19 @@ pub enum RenderError {
     #[error("the provenance lists no inputs for document {0:?}")]
     NoInputs(String),
     /// minijinja could not build the environment, find the template or render it.
+    /// (Not a `source`: its message already holds minijinja's, which a chain of causes
+    /// would print a second time.)
     #[error("template error: {0}")]
-    Template(#[from] minijinja::Error),
+    Template(minijinja::Error),
     /// The context could not be serialised.
     #[error("could not serialise the template context: {0}")]
     Context(#[from] serde_json::Error),
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(e: minijinja::Error) -> RenderError {
+        RenderError::Template(e)
+    }
 }
 
 /// Loads and checks a study and computes its statistics (no figures or documents) on

@@ -120,8 +120,18 @@ pub fn environment(templates: &[TemplateSource]) -> Result<Environment<'static>,
     env.add_filter("pvalue", |x: Option<f64>| {
         x.map_or(NOT_AVAILABLE.into(), numfmt::p_value)
     });
-    env.add_filter("points", |x: Option<f64>| {
-        x.map_or(NOT_AVAILABLE.into(), numfmt::points)
+    // A difference of shares in percentage points; `points(true)` adds the unit.
+    env.add_filter("points", |x: Option<f64>, unit: Option<bool>| {
+        x.map_or(NOT_AVAILABLE.into(), |x| {
+            let n = numfmt::points(x);
+            match unit {
+                Some(true) if n.trim_start_matches(['+', numfmt::MINUS]) == "1" => {
+                    format!("{n} percentage point")
+                }
+                Some(true) => format!("{n} percentage points"),
+                _ => n,
+            }
+        })
     });
     env.add_filter("plural", plural);
     env.add_filter("and_list", |items: Vec<String>| and_list(&items));
@@ -326,6 +336,15 @@ mod tests {
         assert_eq!(
             fill("{{ a|and_list }} / {{ b|and_list }}", ctx),
             "x / x, y and z"
+        );
+    }
+
+    #[test]
+    fn percentage_points_take_their_unit_on_request() {
+        let ctx = minijinja::context! { a => 0.2049, b => -0.01, c => 0.0 };
+        assert_eq!(
+            fill("{{ a|points }}; {{ a|points(true) }}; {{ b|points(true) }}; {{ c|points(true) }}", ctx),
+            "\\+20; \\+20 percentage points; \u{2212}1 percentage point; 0 percentage points"
         );
     }
 
