@@ -9,6 +9,7 @@ mod documents;
 mod faults;
 mod hardening;
 mod incremental;
+mod numbers;
 mod report;
 mod tidy;
 mod typst;
