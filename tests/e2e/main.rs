@@ -10,6 +10,7 @@ mod faults;
 mod hardening;
 mod incremental;
 mod numbers;
+mod prose;
 mod report;
 mod tidy;
 mod typst;

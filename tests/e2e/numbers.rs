@@ -119,7 +119,9 @@ fn without_structure(raw: &str, pages: u32, heads: &BTreeSet<String>) -> String 
         }
         let mut l = t.to_owned();
         if let Some(i) = l.rfind('\u{2060}')
-            && l[i + '\u{2060}'.len_utf8()..].chars().all(|c| c.is_ascii_digit())
+            && l[i + '\u{2060}'.len_utf8()..]
+                .chars()
+                .all(|c| c.is_ascii_digit())
         {
             l.truncate(i);
             while l.ends_with(['.', ' ']) {
@@ -427,7 +429,9 @@ fn every_number_in_both_documents_comes_from_the_data() {
             doc.stem
         );
         // The confidence level and alpha are printed from the statistics.
-        let confidence = stats["findings"]["confidence"].as_f64().expect("confidence");
+        let confidence = stats["findings"]["confidence"]
+            .as_f64()
+            .expect("confidence");
         assert!(
             text.contains(&numfmt::percent(confidence)),
             "{} prints its confidence level from the statistics",

@@ -545,8 +545,17 @@ pub fn themes(study: &Study, kind: CodeKind, style: Style) -> Result<Figure, Fig
         .collect();
     // Most sources first; codebook order breaks ties (the sort is stable).
     bars.sort_by_key(|b| std::cmp::Reverse(b.value));
+    let has = |k: crate::model::SourceKind| study.excerpts.iter().any(|e| e.source_kind == k);
+    let sources = match (
+        has(crate::model::SourceKind::Interview),
+        has(crate::model::SourceKind::FocusGroup),
+    ) {
+        (true, false) => "Sources (interviews)",
+        (false, true) => "Sources (focus groups)",
+        _ => "Sources (interviews and focus groups)",
+    };
     let chart = HBarChart {
-        x_label: "Sources (interviews and focus groups)".into(),
+        x_label: sources.into(),
         keys: vec![(label.to_owned(), colour)],
         bars,
     };
