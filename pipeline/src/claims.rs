@@ -59,6 +59,33 @@ pub struct Claims {
     pub conclusions: Vec<AuthoredView>,
     /// The authors' recommendations, likewise.
     pub recommendations: Vec<AuthoredView>,
+    /// The conclusions not shown, and the distinct findings that kept them out.
+    pub unsupported_conclusions: Unsupported,
+    /// The recommendations not shown, likewise.
+    pub unsupported_recommendations: Unsupported,
+}
+
+/// Authored sentences the data do not support, summed up: how many, and each failed
+/// condition once (in the order first met).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Unsupported {
+    /// Sentences not shown.
+    pub count: usize,
+    /// Their unmet conditions, each finding and required verdict once.
+    pub unmet: Vec<Unmet>,
+}
+
+fn unsupported(items: &[AuthoredView]) -> Unsupported {
+    let mut out = Unsupported::default();
+    for a in items.iter().filter(|a| !a.shown) {
+        out.count += 1;
+        for u in &a.unmet {
+            if !out.unmet.contains(u) {
+                out.unmet.push(u.clone());
+            }
+        }
+    }
+    out
 }
 
 /// An authored sentence and whether the findings it rests on hold.
@@ -106,7 +133,10 @@ pub fn claims(config: &StudyConfig, stats: &Value) -> Claims {
     let dims = get(change, "dimensions");
     let (primary, vertical) = (by_role(dims, "primary"), by_role(dims, "vertical"));
     let mixing_of = |k: Option<usize>| -> Vec<Value> {
-        let waves = get(findings, "mixing").as_array().cloned().unwrap_or_default();
+        let waves = get(findings, "mixing")
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         waves
             .iter()
             .map(|w| {
@@ -132,9 +162,8 @@ pub fn claims(config: &StudyConfig, stats: &Value) -> Claims {
             .unwrap_or(Value::Null)
     };
     let mut out = Claims {
-        change: (!change.is_null()).then(|| {
-            serde_json::json!({ "from": get(change, "from"), "to": get(change, "to") })
-        }),
+        change: (!change.is_null())
+            .then(|| serde_json::json!({ "from": get(change, "from"), "to": get(change, "to") })),
         ties_change: get(change, "ties").clone(),
         mean_degree_change: get(change, "mean_degree").clone(),
         primary_change: primary.clone(),
@@ -155,6 +184,8 @@ pub fn claims(config: &StudyConfig, stats: &Value) -> Claims {
         top_recommendation: theme("recommendation"),
         conclusions: Vec::new(),
         recommendations: Vec::new(),
+        unsupported_conclusions: Unsupported::default(),
+        unsupported_recommendations: Unsupported::default(),
     };
     let narrative = &config.narrative;
     out.conclusions = narrative
@@ -167,6 +198,8 @@ pub fn claims(config: &StudyConfig, stats: &Value) -> Claims {
         .iter()
         .map(|a| authored(a, &out))
         .collect();
+    out.unsupported_conclusions = unsupported(&out.conclusions);
+    out.unsupported_recommendations = unsupported(&out.recommendations);
     out
 }
 
@@ -315,6 +348,15 @@ text = "Plain."
         );
         let shown: Vec<bool> = c.conclusions.iter().map(|a| a.shown).collect();
         assert_eq!(shown, [false, false, true]);
+        // Two sentences left out, for two distinct reasons (ties_change counted once).
+        assert_eq!(c.unsupported_conclusions.count, 2);
+        let reasons: Vec<&str> = c
+            .unsupported_conclusions
+            .unmet
+            .iter()
+            .map(|u| u.finding.as_str())
+            .collect();
+        assert_eq!(reasons, ["ties_change", "top_benefit"]);
         assert_eq!(
             c.conclusions[1].unmet,
             [
@@ -335,7 +377,10 @@ text = "Plain."
     #[test]
     fn a_study_of_one_wave_has_no_change() {
         let config = StudyConfig::parse(CONFIG).expect("parses");
-        let c = claims(&config, &json!({ "findings": { "changes": [], "mixing": [], "themes": [] } }));
+        let c = claims(
+            &config,
+            &json!({ "findings": { "changes": [], "mixing": [], "themes": [] } }),
+        );
         assert_eq!(c.change, None);
         assert!(c.ties_change.is_null() && c.mixing.is_null() && c.top_benefit.is_null());
         assert!(!c.conclusions[0].shown);

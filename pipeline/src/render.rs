@@ -343,7 +343,10 @@ mod tests {
     fn percentage_points_take_their_unit_on_request() {
         let ctx = minijinja::context! { a => 0.2049, b => -0.01, c => 0.0 };
         assert_eq!(
-            fill("{{ a|points }}; {{ a|points(true) }}; {{ b|points(true) }}; {{ c|points(true) }}", ctx),
+            fill(
+                "{{ a|points }}; {{ a|points(true) }}; {{ b|points(true) }}; {{ c|points(true) }}",
+                ctx
+            ),
             "\\+20; \\+20 percentage points; \u{2212}1 percentage point; 0 percentage points"
         );
     }

@@ -904,7 +904,10 @@ pub fn running_text(label: &str) -> String {
         .chars()
         .skip(1)
         .any(|c| c.is_uppercase() || c.is_ascii_digit())
-        || first_word.chars().next().is_some_and(|c| c.is_ascii_digit());
+        || first_word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit());
     if keep {
         return label.to_owned();
     }

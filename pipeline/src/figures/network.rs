@@ -457,7 +457,9 @@ fn section_height(section: &Legend, width: f64) -> f64 {
     let entries: f64 = section
         .entries
         .iter()
-        .map(|e| draw::wrap(&e.0, width - 30.0, SMALL, 2).len() as f64 * SMALL * draw::LEADING + 8.0)
+        .map(|e| {
+            draw::wrap(&e.0, width - 30.0, SMALL, 2).len() as f64 * SMALL * draw::LEADING + 8.0
+        })
         .sum();
     heading * MEDIUM * draw::LEADING + 8.0 + entries + 14.0
 }

@@ -485,8 +485,16 @@ fn projection_variants_keep_their_text_large() {
             .collect();
         assert!(!sizes.is_empty(), "{}", f.name);
         assert!(sizes.iter().all(|&px| px >= 18.0), "{}: {sizes:?}", f.name);
-        let width = f.svg.split("width=\"").nth(1).and_then(|s| s.split('"').next());
-        let expected = if f.name.contains("-by-") { "540" } else { "820" };
+        let width = f
+            .svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next());
+        let expected = if f.name.contains("-by-") {
+            "540"
+        } else {
+            "820"
+        };
         assert_eq!(width, Some(expected), "{}", f.name);
     }
     let map = figures

@@ -337,9 +337,6 @@ mod tests {
             requirement("vertical_mixing:as_chance", &ctx),
             Err(RequirementError::NoVertical(Finding::VerticalMixing))
         );
-        assert_eq!(
-            requirement("increased", &ctx),
-            Err(RequirementError::Shape)
-        );
+        assert_eq!(requirement("increased", &ctx), Err(RequirementError::Shape));
     }
 }
