@@ -29,6 +29,9 @@ pub enum Reads {
     Data,
     /// Its own template (`report/<template>`).
     Template,
+    /// The template parts both documents import (`report/*.j2` that are no
+    /// document's template, such as `report/words.j2`).
+    TemplateParts,
     /// The shared Typst library (`report/lib.typ`).
     Library,
     /// The vendored fonts (`report/fonts/...`).
@@ -56,6 +59,7 @@ pub struct Document {
 const ALL_READS: &[Reads] = &[
     Reads::Data,
     Reads::Template,
+    Reads::TemplateParts,
     Reads::Library,
     Reads::Fonts,
     Reads::Statistics,
@@ -112,6 +116,11 @@ impl Document {
         self.reads.iter().any(|r| match r {
             Reads::Data => path.starts_with("data/"),
             Reads::Template => path.strip_prefix("report/") == Some(self.template),
+            Reads::TemplateParts => path.strip_prefix("report/").is_some_and(|name| {
+                name.ends_with(".j2")
+                    && !name.contains('/')
+                    && DOCUMENTS.iter().all(|d| d.template != name)
+            }),
             Reads::Library => path == "report/lib.typ",
             Reads::Fonts => path.starts_with("report/fonts/"),
             Reads::Statistics | Reads::Figures => false,
@@ -133,6 +142,7 @@ mod tests {
         assert!(BRIEF.reads_input("report/brief.typ.j2"));
         assert!(!BRIEF.reads_input("report/deck.typ.j2"));
         assert!(DECK.reads_input("report/deck.typ.j2"));
+        assert!(BRIEF.reads_input("report/words.j2") && DECK.reads_input("report/words.j2"));
         for doc in &DOCUMENTS {
             assert!(doc.reads_input("data/raw/ties.csv"));
             assert!(doc.reads_input("report/fonts/x.ttf"));

@@ -29,7 +29,7 @@ pub const CHANGE_RULE: &str = "a change is an increase (a decrease) when its boo
 pub const MIXING_RULE: &str = "ties are more within (more across) categories than chance when the Holm-adjusted two-sided p-value of the within-stratum permutation test is below alpha and the observed ties inside categories are above (below) their expectation; otherwise they are as chance would have them";
 
 /// The rule of [`theme_verdict`].
-pub const THEME_RULE: &str = "the most-cited theme of a kind is the one raised by the most distinct sources (interviews and focus groups); themes raised by equally many sources are reported together as tied";
+pub const THEME_RULE: &str = "the most-cited theme of a kind is the one raised by the most distinct sources (each interview or focus group is one source), not by the most excerpts; themes raised by equally many sources are reported together as tied";
 
 /// The statement of the family adjusted by Holm's method.
 pub const FAMILY_STATEMENT: &str = "the family is every test a verdict rests on: the E-I test of every dimension in every wave, and for each change between waves the tests of the number of ties, and for the primary and vertical dimensions of the share of ties across categories, of the new ties' crossing and of each category's mean ties";

@@ -11,6 +11,7 @@
 //! SVGs; [`render`] fills the templates. [`derive`] runs them all.
 
 pub mod changes;
+pub mod claims;
 pub mod csvtext;
 pub mod diag;
 pub mod disclosure;
@@ -168,8 +169,19 @@ pub enum RenderError {
     #[error("the provenance lists no inputs for document {0:?}")]
     NoInputs(String),
     /// minijinja could not build the environment, find the template or render it.
+    /// (Not a `source`: its message already holds minijinja's, which a chain of causes
+    /// would print a second time.)
     #[error("template error: {0}")]
-    Template(#[from] minijinja::Error),
+    Template(minijinja::Error),
+    /// The context could not be serialised.
+    #[error("could not serialise the template context: {0}")]
+    Context(#[from] serde_json::Error),
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(e: minijinja::Error) -> RenderError {
+        RenderError::Template(e)
+    }
 }
 
 /// A loaded study with its statistics, full and public.
@@ -278,21 +290,33 @@ pub fn fill_document(
     provenance: &Provenance,
     changes: Option<&changes::Changes>,
 ) -> Result<String, RenderError> {
-    let template = Document::by_stem(stem).map(|d| d.template).ok_or_else(|| {
-        RenderError::UnknownDocument {
-            stem: stem.to_owned(),
-        }
-    })?;
+    let context = document_context(stem, study, stats, figures, provenance, changes)?;
+    render_document(templates, stem, &context)
+}
+
+/// Everything the template of document `stem` reads, as one JSON object: `study` (the
+/// configuration), `stats`, `views`, `claims` (the headline findings and the authored
+/// sentences they allow, from `stats`), `figures`, `provenance`, `doc` and `changes`.
+pub fn document_context(
+    stem: &str,
+    study: &model::Study,
+    stats: &serde_json::Value,
+    figures: &BTreeMap<String, String>,
+    provenance: &Provenance,
+    changes: Option<&changes::Changes>,
+) -> Result<serde_json::Value, RenderError> {
     let doc = provenance
         .documents
         .iter()
         .find(|d| d.stem == stem)
         .ok_or_else(|| RenderError::NoInputs(stem.to_owned()))?;
     let views = views::build(study, publication::Public(stats));
-    let context = minijinja::Value::from(minijinja::value::Serde(DocContext {
+    let claims = claims::claims(&study.config, stats);
+    Ok(serde_json::to_value(DocContext {
         study: &study.config,
         stats,
         views: &views,
+        claims: &claims,
         figures: figures
             .iter()
             .map(|(name, alt)| {
@@ -308,8 +332,22 @@ pub fn fill_document(
         provenance,
         doc,
         changes,
-    }));
+    })?)
+}
+
+/// Fills the template of document `stem` with `context` (from [`document_context`]).
+pub fn render_document(
+    templates: &[TemplateSource],
+    stem: &str,
+    context: &serde_json::Value,
+) -> Result<String, RenderError> {
+    let template = Document::by_stem(stem).map(|d| d.template).ok_or_else(|| {
+        RenderError::UnknownDocument {
+            stem: stem.to_owned(),
+        }
+    })?;
     let env = render::environment(templates)?;
+    let context = minijinja::Value::from(minijinja::value::Serde(context));
     Ok(env.get_template(template)?.render(&context)?)
 }
 
@@ -318,6 +356,7 @@ struct DocContext<'a> {
     study: &'a study::StudyConfig,
     stats: &'a serde_json::Value,
     views: &'a views::Views,
+    claims: &'a claims::Claims,
     figures: BTreeMap<&'a str, FigureRef<'a>>,
     provenance: &'a Provenance,
     doc: &'a DocumentInputs,

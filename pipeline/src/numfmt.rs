@@ -39,6 +39,12 @@ pub fn percent(share: f64) -> String {
     format!("{}%", fixed(share * 100.0, 0))
 }
 
+/// A difference of two shares in percentage points, signed and whole
+/// (`points(0.2049)` is `"+20"`, `points(-0.031)` is `"−3"`).
+pub fn points(diff: f64) -> String {
+    signed(diff * 100.0, 0)
+}
+
 /// A p-value as reviewers expect it: three decimals, or `< 0.001`.
 pub fn p_value(p: f64) -> String {
     if p < 0.001 {
@@ -91,6 +97,8 @@ mod tests {
         assert_eq!(signed(0.0, 1), "0.0");
         assert_eq!(p_value(0.0004), "< 0.001");
         assert_eq!(p_value(0.0456), "0.046");
+        assert_eq!(points(0.2049), "+20");
+        assert_eq!(points(-0.031), "\u{2212}3");
     }
 
     #[test]

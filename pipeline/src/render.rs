@@ -21,9 +21,15 @@
 //! [`UNESCAPED_TEMPLATES`] (empty: no template is unescaped).
 //!
 //! Floats may only be printed through the formatting filters (`fixed`, `signed`,
-//! `percent`, `pvalue`), so every displayed number follows [`crate::numfmt`]. The filters
-//! return plain text, not markup: the context's escaping applies to their result like to
-//! any other value (markup by default, or `|typst_str` after them in a string context).
+//! `percent`, `points`, `pvalue`), so every displayed number follows [`crate::numfmt`].
+//! The filters return plain text, not markup: the context's escaping applies to their
+//! result like to any other value (markup by default, or `|typst_str` after them in a
+//! string context).
+//!
+//! Words that depend on data have helpers too, so a template never writes "1
+//! interviews": `plural` puts a count with the right form of its noun, `and_list` joins
+//! items as "a, b and c", and `withheld(obj, key)` says whether the public statistics
+//! withheld `obj[key]` (so the template prints the table's suppression mark).
 
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
@@ -114,10 +120,63 @@ pub fn environment(templates: &[TemplateSource]) -> Result<Environment<'static>,
     env.add_filter("pvalue", |x: Option<f64>| {
         x.map_or(NOT_AVAILABLE.into(), numfmt::p_value)
     });
+    // A difference of shares in percentage points; `points(true)` adds the unit.
+    env.add_filter("points", |x: Option<f64>, unit: Option<bool>| {
+        x.map_or(NOT_AVAILABLE.into(), |x| {
+            let n = numfmt::points(x);
+            match unit {
+                Some(true) if n.trim_start_matches(['+', numfmt::MINUS]) == "1" => {
+                    format!("{n} percentage point")
+                }
+                Some(true) => format!("{n} percentage points"),
+                _ => n,
+            }
+        })
+    });
+    env.add_filter("plural", plural);
+    env.add_filter("and_list", |items: Vec<String>| and_list(&items));
+    env.add_function("withheld", withheld);
     for t in templates {
         env.add_template_owned(t.name.clone(), t.source.clone())?;
     }
     Ok(env)
+}
+
+/// `n` followed by its noun: `singular` when `n` is 1, else `plural` (default: the
+/// singular with an `s`). `n` is an integer, or a count already printed as text (such
+/// as `<3`), which takes the plural.
+fn plural(n: &Value, singular: &str, plural: Option<&str>) -> Result<String, Error> {
+    let many = plural.map_or_else(|| format!("{singular}s"), str::to_owned);
+    if let Some(s) = n.as_str() {
+        return Ok(format!("{s} {many}"));
+    }
+    let k = i64::try_from(n.clone()).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("plural counts integers or printed counts, not {}", n.kind()),
+        )
+    })?;
+    let noun = if k == 1 { singular } else { &many };
+    Ok(format!("{} {noun}", numfmt::integer(i128::from(k))))
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Whether `obj` (an object of the public statistics) withholds `key`: its `withheld`
+/// object names it. False for objects without one (the full statistics).
+fn withheld(obj: &Value, key: &str) -> bool {
+    obj.get_attr("withheld")
+        .ok()
+        .filter(|w| !w.is_undefined() && !w.is_none())
+        .and_then(|w| w.get_attr(key).ok())
+        .is_some_and(|v| !v.is_undefined() && !v.is_none())
 }
 
 /// Characters that are invisible but change how text is laid out or read: the bidi
@@ -261,6 +320,50 @@ mod tests {
         };
         let err = render(&[t], "t.typ.j2", &ctx).expect_err("raw floats are refused");
         assert!(err.to_string().contains("formatting filter"), "{err}");
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        let ctx = minijinja::context! { one => 1, two => 2, zero => 0, small => "<3" };
+        assert_eq!(
+            fill(
+                "{{ one|plural(\"interview\") }}; {{ two|plural(\"interview\") }}; {{ zero|plural(\"focus group\") }}; {{ small|plural(\"organisation\") }}; {{ one|plural(\"country\", \"countries\") }}",
+                ctx
+            ),
+            "1 interview; 2 interviews; 0 focus groups; \\<3 organisations; 1 country"
+        );
+        let ctx = minijinja::context! { a => vec!["x"], b => vec!["x", "y", "z"] };
+        assert_eq!(
+            fill("{{ a|and_list }} / {{ b|and_list }}", ctx),
+            "x / x, y and z"
+        );
+    }
+
+    #[test]
+    fn percentage_points_take_their_unit_on_request() {
+        let ctx = minijinja::context! { a => 0.2049, b => -0.01, c => 0.0 };
+        assert_eq!(
+            fill(
+                "{{ a|points }}; {{ a|points(true) }}; {{ b|points(true) }}; {{ c|points(true) }}",
+                ctx
+            ),
+            "\\+20; \\+20 percentage points; \u{2212}1 percentage point; 0 percentage points"
+        );
+    }
+
+    #[test]
+    fn withheld_reads_the_public_marks() {
+        let ctx = minijinja::context! {
+            c => minijinja::context! { n => (), withheld => minijinja::context! { n => "small" } },
+            d => minijinja::context! { n => 4 },
+        };
+        assert_eq!(
+            fill(
+                "{{ withheld(c, \"n\") }} {{ withheld(c, \"mean\") }} {{ withheld(d, \"n\") }}",
+                ctx
+            ),
+            "True False False"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! vertical dimensions and the grid are [`DimIndex`]es, dates are [`Date`]s and colours
 //! [`Colour`]s, so no later code looks a name up or needs a fallback.
 
+pub mod narrative;
 mod raw;
 
 use std::collections::BTreeMap;
@@ -21,7 +22,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use toml::Spanned;
 
 use crate::diag::Problem;
-use raw::{RawCategory, RawCode, RawConfig, RawDimension, RawWave};
+pub use narrative::{Authored, Finding, Narrative, Question, Requirement};
+use raw::{RawAuthored, RawCategory, RawCode, RawConfig, RawDimension, RawNarrative, RawWave};
 
 /// The file name of the configuration inside a study folder.
 pub const STUDY_FILE: &str = "study.toml";
@@ -108,6 +110,8 @@ pub struct StudyConfig {
     pub attach_full_statistics: bool,
     /// What the network maps draw.
     pub network_map: NetworkMapMode,
+    /// The authors' own words (`[narrative]`), empty when the file has none.
+    pub narrative: Narrative,
 }
 
 /// What the network maps of the documents draw (`network_map` in `study.toml`).
@@ -176,6 +180,8 @@ pub struct Wave {
     pub id: String,
     /// Display label.
     pub label: String,
+    /// The label as it reads inside a sentence ([`running_text`] unless given).
+    pub text_label: String,
     /// Year the wave refers to.
     pub year: i32,
 }
@@ -188,6 +194,8 @@ pub struct Dimension {
     pub column: String,
     /// Display label.
     pub label: String,
+    /// The label as it reads inside a sentence ([`running_text`] unless given).
+    pub text_label: String,
     /// Categories in display order (at least one; ids unique).
     pub categories: Vec<Category>,
 }
@@ -207,6 +215,8 @@ pub struct Category {
     pub id: String,
     /// Display label.
     pub label: String,
+    /// The label as it reads inside a sentence ([`running_text`] unless given).
+    pub text_label: String,
     /// Colour.
     pub colour: Colour,
 }
@@ -218,6 +228,8 @@ pub struct Code {
     pub id: String,
     /// Display label.
     pub label: String,
+    /// The label as it reads inside a sentence ([`running_text`] unless given).
+    pub text_label: String,
     /// What kind of theme the code marks.
     pub kind: CodeKind,
 }
@@ -436,6 +448,7 @@ struct Wire<'a> {
     previous_brief: Option<&'a str>,
     attach_full_statistics: bool,
     network_map: NetworkMapMode,
+    narrative: &'a Narrative,
 }
 
 #[derive(Serialize)]
@@ -475,6 +488,7 @@ impl Serialize for StudyConfig {
             previous_brief: self.previous_brief.as_deref(),
             attach_full_statistics: self.attach_full_statistics,
             network_map: self.network_map,
+            narrative: &self.narrative,
         }
         .serialize(s)
     }
@@ -522,6 +536,12 @@ impl Checker<'_> {
         self.waves(&raw.waves);
         let dimensions = self.dimensions(&raw.dimensions);
         self.codebook(&raw.codebook);
+        let narrative = self.narrative(
+            raw.narrative.unwrap_or_default(),
+            raw.waves.get_ref().len(),
+            raw.vertical_dimension.is_some(),
+            &raw.codebook,
+        );
         let primary = self.dimension_ref("primary_dimension", &raw.primary_dimension, &dimensions);
         let vertical = raw
             .vertical_dimension
@@ -577,7 +597,103 @@ impl Checker<'_> {
             previous_brief: raw.previous_brief.map(Spanned::into_inner),
             attach_full_statistics: raw.attach_full_statistics,
             network_map: raw.network_map,
+            narrative,
         })
+    }
+
+    /// Reports an empty `text_label` (a label that would vanish from a sentence).
+    fn text_label(&mut self, label: Option<&Spanned<String>>) {
+        if let Some(t) = label.filter(|t| t.get_ref().trim().is_empty()) {
+            self.at(
+                t.span(),
+                "text_label is empty; expected the label as it reads inside a sentence, or no text_label".into(),
+            );
+        }
+    }
+
+    /// Checks `[narrative]`: every `requires` names a finding the study can have and a
+    /// verdict (or code id) of it.
+    fn narrative(
+        &mut self,
+        raw: RawNarrative,
+        waves: usize,
+        vertical: bool,
+        codebook: &[RawCode],
+    ) -> Narrative {
+        let codes: Vec<(CodeKind, String)> = codebook
+            .iter()
+            .map(|c| (c.kind, c.id.get_ref().clone()))
+            .collect();
+        let ctx = narrative::Context {
+            waves,
+            vertical,
+            codes: &codes,
+        };
+        let mut authored = |items: Vec<RawAuthored>| -> Vec<Authored> {
+            items
+                .into_iter()
+                .map(|a| Authored {
+                    requires: a
+                        .requires
+                        .as_ref()
+                        .map(|r| self.requires(r, &ctx))
+                        .unwrap_or_default(),
+                    text: a.text,
+                })
+                .collect()
+        };
+        let conclusions = authored(raw.conclusions);
+        let recommendations = authored(raw.recommendations);
+        Narrative {
+            alliance: raw.alliance,
+            tagline: raw.tagline,
+            background: raw.background,
+            questions: raw
+                .questions
+                .into_iter()
+                .map(|q| Question {
+                    title: q.title,
+                    text: q.text,
+                })
+                .collect(),
+            profile: raw.profile,
+            conclusions,
+            recommendations,
+            limitations: raw.limitations,
+            discussion: raw.discussion,
+            discussion_question: raw.discussion_question,
+        }
+    }
+
+    /// The conditions of one `requires`, each reported where it is written.
+    fn requires(
+        &mut self,
+        value: &Spanned<String>,
+        ctx: &narrative::Context<'_>,
+    ) -> Vec<Requirement> {
+        let text = value.get_ref();
+        // The conditions' offsets inside the value, when it is written as a plain
+        // string (no escapes), so a message can point at the condition itself.
+        let span = value.span();
+        let plain = self.text.get(span.clone()).is_some_and(|src| {
+            src.len() == text.len() + 2 && src.get(1..src.len() - 1) == Some(text.as_str())
+        });
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for part in text.split(narrative::REQUIRES_SEPARATOR) {
+            let lead = part.len() - part.trim_start().len();
+            let at = if plain {
+                span.start + 1 + offset + lead..span.end
+            } else {
+                span.clone()
+            };
+            match narrative::requirement(part.trim(), ctx) {
+                Ok(r) => out.push(r),
+                Err(e) => self.at(at, e.message(part.trim())),
+            }
+            offset += part.len() + narrative::REQUIRES_SEPARATOR.len();
+        }
+        out
     }
 
     fn date(&mut self, key: &str, value: &Spanned<String>) -> Option<Date> {
@@ -657,6 +773,7 @@ impl Checker<'_> {
         }
         for w in waves.get_ref() {
             self.identifier("wave id", &w.id);
+            self.text_label(w.text_label.as_ref());
         }
         let ids = waves.get_ref().iter().map(|w| &w.id);
         self.unique("wave id", ids, true, "each wave id once");
@@ -676,6 +793,7 @@ impl Checker<'_> {
         for d in dims.get_ref() {
             let column = d.column.get_ref();
             self.identifier("dimension column", &d.column);
+            self.text_label(d.text_label.as_ref());
             if RESERVED_COLUMNS.contains(&column.as_str()) {
                 self.at(
                     d.column.span(),
@@ -703,6 +821,7 @@ impl Checker<'_> {
             out.push(Dimension {
                 column: column.clone(),
                 label: d.label.clone(),
+                text_label: text_label(&d.label, d.text_label.as_ref()),
                 categories,
             });
         }
@@ -711,6 +830,7 @@ impl Checker<'_> {
 
     fn category(&mut self, c: &RawCategory) -> Option<Category> {
         self.identifier("category id", &c.id);
+        self.text_label(c.text_label.as_ref());
         let colour = Colour::parse(c.colour.get_ref());
         if colour.is_none() {
             self.at(
@@ -725,6 +845,7 @@ impl Checker<'_> {
         Some(Category {
             id: c.id.get_ref().clone(),
             label: c.label.clone(),
+            text_label: text_label(&c.label, c.text_label.as_ref()),
             colour: colour?,
         })
     }
@@ -732,6 +853,7 @@ impl Checker<'_> {
     fn codebook(&mut self, codes: &[RawCode]) {
         for c in codes {
             self.identifier("code id", &c.id);
+            self.text_label(c.text_label.as_ref());
         }
         let ids = codes.iter().map(|c| &c.id);
         self.unique("code", ids, false, "each code id once");
@@ -794,6 +916,38 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// How `label` reads inside a sentence: as written when its first word is an
+/// acronym or a name the rule can see (it has a capital letter after its first
+/// character, or a digit: "LGBT people", "HIV clinics", "McGill partners", "4G"),
+/// otherwise with its first letter in lower case ("Sex workers" becomes "sex
+/// workers", "At the survey" "at the survey"). Proper nouns the rule cannot see
+/// ("Dutch alliance member") take an explicit `text_label` in `study.toml`.
+pub fn running_text(label: &str) -> String {
+    let first_word = label.split_whitespace().next().unwrap_or("");
+    let keep = first_word
+        .chars()
+        .skip(1)
+        .any(|c| c.is_uppercase() || c.is_ascii_digit())
+        || first_word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit());
+    if keep {
+        return label.to_owned();
+    }
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The running-text form of `label`: `given` when `study.toml` writes one, else
+/// [`running_text`].
+fn text_label(label: &str, given: Option<&Spanned<String>>) -> String {
+    given.map_or_else(|| running_text(label), |t| t.get_ref().clone())
 }
 
 /// Whether `path` names a file inside the study folder: relative, `/`-separated plain
@@ -889,6 +1043,20 @@ mod tests {
         let err = StudyConfig::parse("schema = 1\ntitle = \n").expect_err("a syntax error");
         let msg = err[0].to_string();
         assert!(msg.starts_with("study.toml:2:"), "{msg}");
+    }
+
+    #[test]
+    fn running_text_lowers_the_first_letter_unless_it_starts_an_acronym() {
+        assert_eq!(running_text("Sex workers"), "sex workers");
+        assert_eq!(running_text("LGBT people"), "LGBT people");
+        assert_eq!(running_text("HIV clinics"), "HIV clinics");
+        assert_eq!(running_text("Key-population-led"), "key-population-led");
+        assert_eq!(running_text("Before the programme"), "before the programme");
+        assert_eq!(running_text("McGill partners"), "McGill partners");
+        assert_eq!(running_text("4G networks"), "4G networks");
+        assert_eq!(running_text("A"), "a");
+        assert_eq!(running_text("Élan"), "élan");
+        assert_eq!(running_text(""), "");
     }
 
     #[test]

@@ -10,6 +10,8 @@ mod documents;
 mod faults;
 mod hardening;
 mod incremental;
+mod numbers;
+mod prose;
 mod report;
 mod tidy;
 mod typst;

@@ -87,15 +87,21 @@ impl BarChart {
         }
     }
 
-    /// Draws the chart as an SVG document.
+    /// Draws the chart as an SVG document of the print size.
     pub fn to_svg(&self) -> Result<String, DrawError> {
-        draw::svg(WIDTH, HEIGHT, |c| self.draw(c))
+        self.to_svg_sized(WIDTH, HEIGHT)
+    }
+
+    /// Draws the chart on a canvas of `width` by `height` pixels; the text keeps its
+    /// size, so a smaller canvas gives relatively larger text (the projection variant).
+    pub fn to_svg_sized(&self, width: u32, height: u32) -> Result<String, DrawError> {
+        draw::svg(width, height, |c| self.draw(c, width, height))
     }
 
     // Long because axes, bars, value labels, gaps and notes share one coordinate
     // system computed at the top; each part is a commented block.
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
-        let (w, h) = (f64::from(WIDTH), f64::from(HEIGHT));
+    fn draw(&self, c: &Canvas<'_, '_>, width: u32, height: u32) -> Result<(), DrawError> {
+        let (w, h) = (f64::from(width), f64::from(height));
         let legend = self.series.len() > 1;
         let (left, right) = (96.0, w - 16.0);
         // On the fixed percent axis a full bar needs room above 100% for its label.

@@ -28,24 +28,38 @@ pub struct HBarChart {
 
 /// Width of the chart.
 pub const WIDTH: u32 = 1000;
+/// Least height of the printed chart.
+pub const MIN_HEIGHT: u32 = 560;
 const ROW: f64 = 44.0;
-const LABEL_WIDTH: f64 = 390.0;
+/// The share of the width given to the bars' labels.
+const LABEL_SHARE: f64 = 0.39;
 
 impl HBarChart {
-    /// Height of the chart: at least 560 pixels, more for many bars.
-    pub fn height(&self) -> u32 {
-        (150.0 + ROW * self.bars.len() as f64).max(560.0) as u32
+    /// Height of the chart: at least `min` pixels, more for many bars.
+    pub fn height(&self, min: u32) -> u32 {
+        let legend = if self.keys.len() > 1 { 150.0 } else { 100.0 };
+        (legend + ROW * self.bars.len() as f64).max(f64::from(min)) as u32
     }
 
-    /// Draws the chart as an SVG document.
+    /// Draws the chart as an SVG document of the print size.
     pub fn to_svg(&self) -> Result<String, DrawError> {
-        draw::svg(WIDTH, self.height(), |c| self.draw(c))
+        self.to_svg_sized(WIDTH, MIN_HEIGHT)
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
-        let h = f64::from(self.height());
-        let (left, right) = (16.0 + LABEL_WIDTH + 14.0, f64::from(WIDTH) - 70.0);
-        let top = 70.0;
+    /// Draws the chart `width` pixels wide and at least `min_height` high; the text
+    /// keeps its size (a narrower canvas is the projection variant). With a single key
+    /// there is no legend.
+    pub fn to_svg_sized(&self, width: u32, min_height: u32) -> Result<String, DrawError> {
+        let height = self.height(min_height);
+        draw::svg(width, height, |c| self.draw(c, width, height))
+    }
+
+    fn draw(&self, c: &Canvas<'_, '_>, width: u32, height: u32) -> Result<(), DrawError> {
+        let h = f64::from(height);
+        let label_width = (f64::from(width) * LABEL_SHARE).round();
+        let (left, right) = (16.0 + label_width + 14.0, f64::from(width) - 70.0);
+        let legend = self.keys.len() > 1;
+        let top = if legend { 70.0 } else { 20.0 };
         let rows_h = ROW * self.bars.len() as f64;
         // Centre the rows in the space between the legend and the axis.
         let free = (h - 80.0) - top - rows_h;
@@ -77,7 +91,7 @@ impl HBarChart {
 
         for (i, bar) in self.bars.iter().enumerate() {
             let yc = first + ROW * (i as f64 + 0.5);
-            let lines = draw::wrap(&bar.label, LABEL_WIDTH, SMALL, 2);
+            let lines = draw::wrap(&bar.label, label_width, SMALL, 2);
             c.lines_centred(
                 &lines,
                 (left - 14.0, yc),
@@ -102,6 +116,9 @@ impl HBarChart {
         c.line(&[(left, first - 6.0), (left, axis_y)], Rgb::AXIS, 1)?;
 
         // The legend just above the bars.
+        if !legend {
+            return Ok(());
+        }
         let ly = (first - 40.0).max(31.0);
         let mut x = left;
         for (label, colour) in &self.keys {

@@ -16,6 +16,13 @@
 //! - `mixing-<column>-<wave>`: ties between categories, for the primary and the
 //!   vertical dimension;
 //! - `codes`: how often each qualitative code was applied.
+//!
+//! The deck has its own variants, drawn for projection ([`Style::Projection`]): the
+//! same text sizes on smaller canvases, so that placed on a slide every label, value
+//! and legend reads at 16 pt or more. Their stems start with [`SLIDE_PREFIX`]:
+//! `slide-network-<wave>`, `slide-ties-by-<column>` and `slide-cross-ratio-by-<column>`
+//! (primary and vertical dimensions), `slide-themes-<kind>` (sources per theme of each
+//! kind of code present) and `slide-profile-<i>` (the profile, two dimensions a slide).
 
 mod bars;
 mod draw;
@@ -44,6 +51,57 @@ pub use profile::Profile;
 
 /// The sans-serif family used in figures (vendored in `report/fonts`).
 pub const FONT: &str = "Inter";
+
+/// The stem prefix of the projection variants.
+pub const SLIDE_PREFIX: &str = "slide-";
+
+/// How a figure is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// For the printed brief: wide canvases, dense text.
+    Print,
+    /// For projection on a slide: the same text sizes on smaller canvases (the deck
+    /// places a chart 480 pt wide and a full-width figure 750 pt wide, so 18-pixel text
+    /// reads at 16 pt or more; `tests/e2e` checks the placement).
+    Projection,
+}
+
+impl Style {
+    /// The stem of figure `stem` in this style.
+    pub fn name(self, stem: &str) -> String {
+        match self {
+            Style::Print => stem.to_owned(),
+            Style::Projection => format!("{SLIDE_PREFIX}{stem}"),
+        }
+    }
+
+    /// The canvas of a bar chart.
+    fn chart(self) -> (u32, u32) {
+        match self {
+            Style::Print => (bars::WIDTH, bars::HEIGHT),
+            Style::Projection => (540, 330),
+        }
+    }
+
+    /// The canvas of a network map.
+    fn map(self) -> (u32, u32) {
+        match self {
+            Style::Print => (network::WIDTH, network::HEIGHT),
+            Style::Projection => (820, 250),
+        }
+    }
+
+    /// The width of a full-width figure (the codes, the profile) and its least height.
+    fn wide(self) -> (u32, u32) {
+        match self {
+            Style::Print => (profile::WIDTH, profile::MIN_HEIGHT),
+            Style::Projection => (820, 0),
+        }
+    }
+}
+
+/// Dimensions per slide of the projected profile.
+pub const PROFILE_ROWS_PER_SLIDE: usize = 2;
 
 /// A rendered figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,15 +168,21 @@ pub fn render_all_with_layout(
         figures.push(distribution(study, public, k)?);
     }
     for k in dims.clone() {
-        figures.push(ties_by_dimension(study, stats, public, k)?);
+        figures.push(ties_by_dimension(study, stats, public, k, Style::Print)?);
     }
     for k in dims {
-        figures.push(cross_ratio_by_dimension(study, stats, public, k)?);
+        figures.push(cross_ratio_by_dimension(
+            study,
+            stats,
+            public,
+            k,
+            Style::Print,
+        )?);
     }
     for w in 0..config.waves.len() {
         match config.network_map {
             NetworkMapMode::Organisations => {
-                figures.push(network_map(study, stats, public, layout, w)?);
+                figures.push(network_map(study, stats, public, layout, w, Style::Print)?);
             }
             NetworkMapMode::Groups => figures.push(group_map(study, public, w)?),
             NetworkMapMode::Off => {}
@@ -134,7 +198,44 @@ pub fn render_all_with_layout(
         }
     }
     figures.push(codes(study, stats)?);
+    figures.extend(projection(study, stats, public, layout)?);
     Ok(figures)
+}
+
+/// The deck's figures, drawn for projection.
+fn projection(
+    study: &Study,
+    stats: &Stats,
+    public: Public<'_>,
+    layout: &NetworkLayout,
+) -> Result<Vec<Figure>, FigureError> {
+    let config = &study.config;
+    let style = Style::Projection;
+    let mut out = Vec::new();
+    if config.network_map == NetworkMapMode::Organisations {
+        for w in 0..config.waves.len() {
+            out.push(network_map(study, stats, public, layout, w, style)?);
+        }
+    }
+    let mut headline = vec![config.primary.get()];
+    if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
+        headline.push(v.get());
+    }
+    for &k in &headline {
+        out.push(ties_by_dimension(study, stats, public, k, style)?);
+        out.push(cross_ratio_by_dimension(study, stats, public, k, style)?);
+    }
+    for kind in [
+        CodeKind::Challenge,
+        CodeKind::Benefit,
+        CodeKind::Recommendation,
+    ] {
+        if config.codebook.iter().any(|c| c.kind == kind) {
+            out.push(themes(study, kind, style)?);
+        }
+    }
+    out.extend(profile_slides(study, public)?);
+    Ok(out)
 }
 
 /// The suppression threshold.
@@ -302,14 +403,16 @@ pub fn ties_by_dimension(
     stats: &Stats,
     public: Public<'_>,
     k: usize,
+    style: Style,
 ) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
-    let name = format!("ties-by-{}", dim.column);
+    let name = style.name(&format!("ties-by-{}", dim.column));
     let mut chart = per_wave_chart(study, stats, public, (k, "mean_ties"), &name, |c| {
         c.mean_ties
     })?;
     chart.y_label = "Mean ties per organisation".into();
-    let svg = chart.to_svg().map_err(draw_error(&name))?;
+    let (w, h) = style.chart();
+    let svg = chart.to_svg_sized(w, h).map_err(draw_error(&name))?;
     let alt = format!(
         "Bar chart of the mean number of ties per organisation by {}, one bar per survey wave. {}.",
         lower_first(&dim.label),
@@ -325,15 +428,17 @@ pub fn cross_ratio_by_dimension(
     stats: &Stats,
     public: Public<'_>,
     k: usize,
+    style: Style,
 ) -> Result<Figure, FigureError> {
     let dim = &study.config.dimensions[k];
-    let name = format!("cross-ratio-by-{}", dim.column);
+    let name = style.name(&format!("cross-ratio-by-{}", dim.column));
     let mut chart = per_wave_chart(study, stats, public, (k, "cross_ratio"), &name, |c| {
         c.cross_ratio
     })?;
     chart.y_label = "Share of ties to other categories".into();
     chart.scale = Scale::Percent;
-    let svg = chart.to_svg().map_err(draw_error(&name))?;
+    let (w, h) = style.chart();
+    let svg = chart.to_svg_sized(w, h).map_err(draw_error(&name))?;
     let alt = format!(
         "Bar chart of the average share of each organisation's ties that link it to another category of {} (organisations with at least one tie), one bar per survey wave. {}.",
         lower_first(&dim.label),
@@ -388,12 +493,35 @@ pub fn distribution(study: &Study, public: Public<'_>, k: usize) -> Result<Figur
 /// The organisational profile: one 100% bar per dimension over its categories, with
 /// the protected counts.
 pub fn profile(study: &Study, public: Public<'_>) -> Result<Figure, FigureError> {
-    let name = "profile";
-    let rows: Vec<profile::Row> = study
-        .config
-        .dimensions
-        .iter()
+    let all: Vec<usize> = (0..study.config.dimensions.len()).collect();
+    profile_of(study, public, &all, "profile", Style::Print)
+}
+
+/// The profile for projection, [`PROFILE_ROWS_PER_SLIDE`] dimensions a figure:
+/// `slide-profile-1`, `slide-profile-2`, ...
+pub fn profile_slides(study: &Study, public: Public<'_>) -> Result<Vec<Figure>, FigureError> {
+    let all: Vec<usize> = (0..study.config.dimensions.len()).collect();
+    all.chunks(PROFILE_ROWS_PER_SLIDE)
         .enumerate()
+        .map(|(i, dims)| {
+            let stem = format!("profile-{}", i + 1);
+            profile_of(study, public, dims, &stem, Style::Projection)
+        })
+        .collect()
+}
+
+/// The profile of dimensions `dims`, named `stem` in `style`.
+fn profile_of(
+    study: &Study,
+    public: Public<'_>,
+    dims: &[usize],
+    stem: &str,
+    style: Style,
+) -> Result<Figure, FigureError> {
+    let name = &style.name(stem);
+    let rows: Vec<profile::Row> = dims
+        .iter()
+        .map(|&k| (k, &study.config.dimensions[k]))
         .map(|(k, dim)| profile::Row {
             label: dim.label.clone(),
             segments: dim
@@ -417,7 +545,8 @@ pub fn profile(study: &Study, public: Public<'_>) -> Result<Figure, FigureError>
         rows,
         threshold: threshold(study),
     };
-    let svg = fig.to_svg().map_err(draw_error(name))?;
+    let (w, min_h) = style.wide();
+    let svg = fig.to_svg_sized(w, min_h).map_err(draw_error(name))?;
     let rows: Vec<String> = fig
         .rows
         .iter()
@@ -436,10 +565,69 @@ pub fn profile(study: &Study, public: Public<'_>) -> Result<Figure, FigureError>
         rows.join("; ")
     );
     Ok(Figure {
-        name: name.into(),
+        name: name.clone(),
         alt,
         svg,
     })
+}
+
+/// The themes of one kind of code by the number of distinct sources (interviews and
+/// focus groups) that raised each, most first: what the verdict "raised by the most
+/// sources" is read from.
+pub fn themes(study: &Study, kind: CodeKind, style: Style) -> Result<Figure, FigureError> {
+    let (label, colour) = kind_key(kind);
+    let name = style.name(&format!("themes-{}", label.to_lowercase()));
+    let mut bars: Vec<HBar> = study
+        .config
+        .codebook
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == kind)
+        .map(|(i, c)| {
+            let mut sources: Vec<&str> = study
+                .excerpts
+                .iter()
+                .filter(|e| e.codes.contains(&i))
+                .map(|e| e.source_id.as_str())
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            HBar {
+                label: c.label.clone(),
+                key: 0,
+                value: sources.len() as u64,
+            }
+        })
+        .collect();
+    // Most sources first; codebook order breaks ties (the sort is stable).
+    bars.sort_by_key(|b| std::cmp::Reverse(b.value));
+    let has = |k: crate::model::SourceKind| study.excerpts.iter().any(|e| e.source_kind == k);
+    let sources = match (
+        has(crate::model::SourceKind::Interview),
+        has(crate::model::SourceKind::FocusGroup),
+    ) {
+        (true, false) => "Sources (interviews)",
+        (false, true) => "Sources (focus groups)",
+        _ => "Sources (interviews and focus groups)",
+    };
+    let chart = HBarChart {
+        x_label: sources.into(),
+        keys: vec![(label.to_owned(), colour)],
+        bars,
+    };
+    let (w, min_h) = style.wide();
+    let svg = chart.to_svg_sized(w, min_h).map_err(draw_error(&name))?;
+    let items: Vec<String> = chart
+        .bars
+        .iter()
+        .map(|b| format!("{} {}", b.label, b.value))
+        .collect();
+    let alt = format!(
+        "Horizontal bar chart of the {}s by the number of distinct interviews and focus groups that raised each, most first: {}.",
+        label.to_lowercase(),
+        items.join("; ")
+    );
+    Ok(Figure { name, alt, svg })
 }
 
 /// The one layout of the network maps: which organisations are drawn (all, or a
@@ -626,7 +814,7 @@ fn map_marks(study: &Study, public: Public<'_>) -> MapMarks {
     }
     if plan.drawn[attributes - 1] {
         legend.push(network::Legend {
-            heading: "Survey".into(),
+            heading: SURVEY_HEADING.into(),
             entries: vec![
                 entry("Responded (filled)".into(), Rgb::MUTED, Shape::Circle, true),
                 entry(
@@ -642,7 +830,7 @@ fn map_marks(study: &Study, public: Public<'_>) -> MapMarks {
     }
     if plan.neutral_count() > 0 {
         legend.push(network::Legend {
-            heading: "Protected".into(),
+            heading: PROTECTED_HEADING.into(),
             entries: vec![entry(
                 OTHER.into(),
                 NEUTRAL_MARK.0,
@@ -662,6 +850,12 @@ fn map_marks(study: &Study, public: Public<'_>) -> MapMarks {
     }
 }
 
+/// The heading of the network legend's section on the fill (responded or not).
+const SURVEY_HEADING: &str = "Survey";
+
+/// The heading of the network legend's section on merged marks.
+const PROTECTED_HEADING: &str = "Protected";
+
 /// The legend label of categories that the count tables hide.
 pub const OTHER_CATEGORIES: &str = "Other (small groups)";
 
@@ -672,10 +866,11 @@ pub fn network_map(
     public: Public<'_>,
     layout: &NetworkLayout,
     w: usize,
+    style: Style,
 ) -> Result<Figure, FigureError> {
     let config = &study.config;
     let wave = &config.waves[w];
-    let name = format!("network-{}", wave.id);
+    let name = style.name(&format!("network-{}", wave.id));
     let plan = map_marks(study, public);
     let nodes: Vec<network::Node> = layout
         .nodes
@@ -700,16 +895,29 @@ pub fn network_map(
             "Random sample of {drawn} of {total} organisations and the {} ties among them",
             edges.len()
         ));
-    } else {
+    } else if style == Style::Print {
         notes.push(format!("{} ties among {total} organisations", edges.len()));
+    }
+    let mut legend = plan.legend;
+    if style == Style::Projection {
+        // On a slide the map needs the room: the slide's own text gives the numbers
+        // and explains the fill, so neither is drawn here.
+        // The merged mark explains itself and goes without a heading.
+        legend.retain(|l| l.heading != SURVEY_HEADING);
+        for l in &mut legend {
+            if l.heading == PROTECTED_HEADING {
+                l.heading.clear();
+            }
+        }
     }
     let map = NetworkMap {
         nodes,
         edges,
-        legend: plan.legend,
+        legend,
         notes,
     };
-    let svg = map.to_svg().map_err(draw_error(&name))?;
+    let (width, height) = style.map();
+    let svg = map.to_svg_sized(width, height).map_err(draw_error(&name))?;
     let ties = stats
         .waves
         .get(w)
@@ -736,7 +944,11 @@ pub fn network_map(
                 .iter()
                 .map(|e| format!("{} {}", shape_name(e.shape), e.label))
                 .collect();
-            format!("{}: {}", l.heading, and_list(&names))
+            if l.heading.is_empty() {
+                and_list(&names)
+            } else {
+                format!("{}: {}", l.heading, and_list(&names))
+            }
         })
         .collect();
     alt.push_str(&format!("Legend, {}. ", sections.join("; ")));

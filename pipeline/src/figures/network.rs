@@ -52,10 +52,14 @@ const DISC: f64 = 0.45;
 pub const WIDTH: u32 = 1000;
 /// Height of a map.
 pub const HEIGHT: u32 = 560;
-/// The plotting box of the nodes: left, top, right, bottom.
+/// The plotting box of the nodes on the printed map: left, top, right, bottom.
 const BOX: (f64, f64, f64, f64) = (24.0, 20.0, 704.0, 512.0);
-const LEGEND_X: f64 = 730.0;
+/// The width of a legend column when the legend fits in one column.
 const LEGEND_W: f64 = 256.0;
+/// Lines a legend label may take before it is cut short.
+const LEGEND_LINES: usize = 3;
+/// The width of each of two legend columns, when one would be too tall.
+const LEGEND_W2: f64 = 200.0;
 
 /// Positions in `[0, 1] x [0, aspect]` of `n` nodes joined by `edges` (indices into
 /// `0..n`), from the generator seeded with `seed`.
@@ -453,9 +457,29 @@ pub struct NetworkMap {
     pub notes: Vec<String>,
 }
 
-/// The aspect ratio (height / width) of the plotting box, for [`layout`].
+/// The aspect ratio (height / width) of the printed map's plotting box, for
+/// [`layout`]; other sizes fit the same layout into their box with one scale.
 pub fn aspect() -> f64 {
     (BOX.3 - BOX.1) / (BOX.2 - BOX.0)
+}
+
+/// The height of a legend section drawn `width` pixels wide.
+fn section_height(section: &Legend, width: f64) -> f64 {
+    let heading = match draw::wrap(&section.heading, width, MEDIUM, 2).len() {
+        0 => 0.0,
+        n => n as f64 * MEDIUM * draw::LEADING + 8.0,
+    };
+    let entries: f64 = section
+        .entries
+        .iter()
+        .map(|e| {
+            draw::wrap(&e.label, width - 30.0, SMALL, LEGEND_LINES).len() as f64
+                * SMALL
+                * draw::LEADING
+                + 8.0
+        })
+        .sum();
+    heading + entries + 14.0
 }
 
 impl NetworkMap {
@@ -469,12 +493,38 @@ impl NetworkMap {
         }
     }
 
-    /// Draws the map as an SVG document.
+    /// Draws the map as an SVG document of the print size.
     pub fn to_svg(&self) -> Result<String, DrawError> {
-        draw::svg(WIDTH, HEIGHT, |c| self.draw(c))
+        self.to_svg_sized(WIDTH, HEIGHT)
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
+    /// Draws the map on `width` by `height` pixels; the text keeps its size. The
+    /// legend takes the right-hand side, in two columns when one would be too tall,
+    /// and the map the rest.
+    pub fn to_svg_sized(&self, width: u32, height: u32) -> Result<String, DrawError> {
+        draw::svg(width, height, |c| self.draw(c, width, height))
+    }
+
+    fn draw(&self, c: &Canvas<'_, '_>, width: u32, height: u32) -> Result<(), DrawError> {
+        let (w, h) = (f64::from(width), f64::from(height));
+        let one_column: f64 = self
+            .legend
+            .iter()
+            .map(|s| section_height(s, LEGEND_W))
+            .sum();
+        let (columns, legend_w) = if 30.0 + one_column <= h {
+            (1.0, LEGEND_W)
+        } else {
+            (2.0, LEGEND_W2)
+        };
+        let legend_x = w - columns * (legend_w + 14.0);
+        // The notes take the bottom strip; without notes the map reaches down to it.
+        let bottom = if self.notes.is_empty() {
+            12.0
+        } else {
+            f64::from(HEIGHT) - BOX.3
+        };
+        let frame = (BOX.0, BOX.1, legend_x - 26.0, h - bottom);
         let r = self.radius();
         // Fit the layout into the box with one scale for both axes, centred.
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
@@ -485,14 +535,14 @@ impl NetworkMap {
             y1 = y1.max(n.at.1);
         }
         let pad = r + 4.0;
-        let (bw, bh) = (BOX.2 - BOX.0 - 2.0 * pad, BOX.3 - BOX.1 - 2.0 * pad);
+        let (bw, bh) = (frame.2 - frame.0 - 2.0 * pad, frame.3 - frame.1 - 2.0 * pad);
         let (lw, lh) = ((x1 - x0).max(1e-9), (y1 - y0).max(1e-9));
         let scale = (bw / lw).min(bh / lh);
-        let ox = BOX.0 + pad + (bw - lw * scale) / 2.0;
-        let oy = BOX.1 + pad + (bh - lh * scale) / 2.0;
+        let ox = frame.0 + pad + (bw - lw * scale) / 2.0;
+        let oy = frame.1 + pad + (bh - lh * scale) / 2.0;
         let place = |(x, y): (f64, f64)| {
             if self.nodes.len() < 2 {
-                ((BOX.0 + BOX.2) / 2.0, (BOX.1 + BOX.3) / 2.0)
+                ((frame.0 + frame.2) / 2.0, (frame.1 + frame.3) / 2.0)
             } else {
                 (ox + (x - x0) * scale, oy + (y - y0) * scale)
             }
@@ -508,16 +558,25 @@ impl NetworkMap {
         for (i, note) in self.notes.iter().enumerate() {
             c.text(
                 note,
-                (BOX.0, BOX.3 + 20.0 + 22.0 * i as f64),
+                (frame.0, frame.3 + 20.0 + 22.0 * i as f64),
                 Font::new(SMALL).colour(Rgb::MUTED),
             )?;
         }
 
-        let mut y = 30.0;
+        // The legend, section by section; a section that would run off the bottom
+        // starts the next column.
+        let (mut x, mut y) = (legend_x, 30.0);
         for section in &self.legend {
-            let heading = draw::wrap(&section.heading, LEGEND_W, MEDIUM, 2);
-            c.lines(&heading, (LEGEND_X, y), Font::new(MEDIUM).bold())?;
-            y += heading.len() as f64 * MEDIUM * draw::LEADING + 8.0;
+            if y > 30.0 && y + section_height(section, legend_w) > h {
+                x += legend_w + 14.0;
+                y = 30.0;
+            }
+            // A section without a heading continues the one above it.
+            let heading = draw::wrap(&section.heading, legend_w, MEDIUM, 2);
+            if !heading.is_empty() {
+                c.lines(&heading, (x, y), Font::new(MEDIUM).bold())?;
+                y += heading.len() as f64 * MEDIUM * draw::LEADING + 8.0;
+            }
             for LegendEntry {
                 label,
                 colour,
@@ -525,9 +584,9 @@ impl NetworkMap {
                 filled,
             } in &section.entries
             {
-                let lines = draw::wrap(label, LEGEND_W - 30.0, SMALL, 2);
-                shape.draw(c, (LEGEND_X + 9.0, y), 8.0, *colour, *filled)?;
-                c.lines(&lines, (LEGEND_X + 28.0, y), Font::new(SMALL))?;
+                let lines = draw::wrap(label, legend_w - 30.0, SMALL, LEGEND_LINES);
+                shape.draw(c, (x + 9.0, y), 8.0, *colour, *filled)?;
+                c.lines(&lines, (x + 28.0, y), Font::new(SMALL))?;
                 y += lines.len() as f64 * SMALL * draw::LEADING + 8.0;
             }
             y += 14.0;

@@ -39,11 +39,16 @@ pub struct Profile {
 
 /// Width of the figure.
 pub const WIDTH: u32 = 1000;
+/// Least height of the printed figure.
+pub const MIN_HEIGHT: u32 = 560;
 const BAR_LEFT: f64 = 270.0;
-const BAR_RIGHT: f64 = 984.0;
+/// The margin right of the bars.
+const RIGHT_MARGIN: f64 = 16.0;
 const BAR_H: f64 = 38.0;
 const LINE: f64 = 28.0;
 const GAP: f64 = 26.0;
+/// Room below the rows for the note on suppressed groups.
+const NOTE: f64 = 56.0;
 
 /// A legend entry under a bar: its swatch position and text.
 struct Entry<'a> {
@@ -70,15 +75,15 @@ impl Row {
             .sum()
     }
 
-    fn entries(&self) -> Vec<Entry<'_>> {
+    fn entries(&self, bar_right: f64) -> Vec<Entry<'_>> {
         let mut out = Vec::new();
         let (mut x, mut line) = (BAR_LEFT, 0);
         for segment in &self.segments {
             let label =
-                draw::wrap(&segment.label, BAR_RIGHT - BAR_LEFT - 120.0, SMALL, 1).join(" ");
+                draw::wrap(&segment.label, bar_right - BAR_LEFT - 120.0, SMALL, 1).join(" ");
             let text = format!("{label}: {}", segment.count_text());
             let w = 24.0 + draw::text_width(&text, SMALL);
-            if x > BAR_LEFT && x + w > BAR_RIGHT {
+            if x > BAR_LEFT && x + w > bar_right {
                 x = BAR_LEFT;
                 line += 1;
             }
@@ -93,29 +98,39 @@ impl Row {
         out
     }
 
-    fn height(&self) -> f64 {
-        let lines = self.entries().last().map_or(0, |e| e.line + 1);
+    fn height(&self, bar_right: f64) -> f64 {
+        let lines = self.entries(bar_right).last().map_or(0, |e| e.line + 1);
         BAR_H + 12.0 + lines as f64 * LINE
     }
 }
 
 impl Profile {
-    /// Height of the figure: at least 560 pixels, more for many dimensions.
-    pub fn height(&self) -> u32 {
-        let rows: f64 = self.rows.iter().map(|r| r.height() + GAP).sum();
-        (rows + 56.0).max(560.0) as u32
+    /// Height of the figure `width` pixels wide: at least `min` pixels, more for
+    /// many dimensions.
+    pub fn height(&self, width: u32, min: u32) -> u32 {
+        let bar_right = f64::from(width) - RIGHT_MARGIN;
+        let rows: f64 = self.rows.iter().map(|r| r.height(bar_right) + GAP).sum();
+        (rows + NOTE).max(f64::from(min)) as u32
     }
 
-    /// Draws the figure as an SVG document.
+    /// Draws the figure as an SVG document of the print size.
     pub fn to_svg(&self) -> Result<String, DrawError> {
-        draw::svg(WIDTH, self.height(), |c| self.draw(c))
+        self.to_svg_sized(WIDTH, MIN_HEIGHT)
     }
 
-    fn draw(&self, c: &Canvas<'_, '_>) -> Result<(), DrawError> {
-        let heights: Vec<f64> = self.rows.iter().map(|r| r.height()).collect();
+    /// Draws the figure `width` pixels wide and at least `min_height` high; the text
+    /// keeps its size (a narrower canvas is the projection variant).
+    pub fn to_svg_sized(&self, width: u32, min_height: u32) -> Result<String, DrawError> {
+        let height = self.height(width, min_height);
+        draw::svg(width, height, |c| self.draw(c, width, height))
+    }
+
+    fn draw(&self, c: &Canvas<'_, '_>, width: u32, height: u32) -> Result<(), DrawError> {
+        let bar_right = f64::from(width) - RIGHT_MARGIN;
+        let heights: Vec<f64> = self.rows.iter().map(|r| r.height(bar_right)).collect();
         let used: f64 = heights.iter().sum();
         let n = self.rows.len().max(1) as f64;
-        let gap = ((f64::from(self.height()) - 56.0 - used) / n).max(GAP);
+        let gap = ((f64::from(height) - NOTE - used) / n).max(GAP);
         let mut y = 16.0 + gap / 2.0;
         let mut suppressed_any = false;
         for (row, h) in self.rows.iter().zip(&heights) {
@@ -124,7 +139,7 @@ impl Profile {
             let total = row.shown();
             let mut x = BAR_LEFT;
             for s in row.segments.iter().filter(|s| !s.suppressed && s.count > 0) {
-                let w = (BAR_RIGHT - BAR_LEFT) * s.count as f64 / total.max(1) as f64;
+                let w = (bar_right - BAR_LEFT) * s.count as f64 / total.max(1) as f64;
                 c.rect(
                     (x, y),
                     (x + w, y + BAR_H),
@@ -143,7 +158,7 @@ impl Profile {
                 }
                 x += w;
             }
-            for e in row.entries() {
+            for e in row.entries(bar_right) {
                 let yc = y + BAR_H + 12.0 + LINE * (e.line as f64 + 0.5);
                 if e.segment.suppressed {
                     suppressed_any = true;
@@ -177,7 +192,7 @@ impl Profile {
             );
             c.text(
                 &note,
-                (BAR_RIGHT, f64::from(self.height()) - 16.0),
+                (bar_right, f64::from(height) - 16.0),
                 Font::new(SMALL).align(Align::End).colour(Rgb::MUTED),
             )?;
         }

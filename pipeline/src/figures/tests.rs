@@ -230,6 +230,16 @@ fn every_figure_renders_with_the_expected_names() {
             "mixing-org_type-before",
             "mixing-org_type-after",
             "codes",
+            "slide-network-before",
+            "slide-network-after",
+            "slide-ties-by-population",
+            "slide-cross-ratio-by-population",
+            "slide-ties-by-org_type",
+            "slide-cross-ratio-by-org_type",
+            "slide-themes-challenge",
+            "slide-themes-benefit",
+            "slide-themes-recommendation",
+            "slide-profile-1",
         ]
     );
     for f in &figures {
@@ -386,7 +396,7 @@ fn a_study_without_organisations_renders() {
     // The figures themselves still draw (everything hidden) without a NaN.
     let stats = crate::stats::compute(&study, 2).expect("statistics");
     let figures = render_all(&study, &stats, Public(&serde_json::Value::Null)).expect("figures");
-    assert_eq!(figures.len(), 14);
+    assert_eq!(figures.len(), 24);
     assert!(
         figures
             .iter()
@@ -442,7 +452,15 @@ fn large_networks_are_sampled() {
     assert_eq!(layout.nodes.len(), network::SAMPLE_SIZE);
     assert!(layout.nodes.windows(2).all(|w| w[0] < w[1]));
     let c = computed(&study);
-    let fig = network_map(&study, &c.stats, Public(&c.public), &layout, 0).expect("map");
+    let fig = network_map(
+        &study,
+        &c.stats,
+        Public(&c.public),
+        &layout,
+        0,
+        Style::Print,
+    )
+    .expect("map");
     assert!(fig.alt.contains(&format!(
         "a random sample of {} of the {n}",
         network::SAMPLE_SIZE
@@ -473,6 +491,58 @@ fn shipped_study_renders() {
             .vertical()
             .is_some_and(|v| v.column != config.primary().column),
     );
-    assert_eq!(figures.len(), 2 + 3 * dims + waves + mixing * waves);
+    let kinds = 3;
+    let profile_slides = dims.div_ceil(PROFILE_ROWS_PER_SLIDE);
+    let projected = waves + 2 * mixing + kinds + profile_slides;
+    assert_eq!(
+        figures.len(),
+        2 + 3 * dims + waves + mixing * waves + projected
+    );
     assert!(figures.iter().all(|f| !f.svg.contains("NaN")));
+}
+
+/// The projection variants keep the text sizes of print on smaller canvases: every
+/// label is at least 18 pixels, and the canvases are the ones the deck is laid out for
+/// (`tests/e2e` checks that the deck places them so that 18 pixels read as 16 pt).
+#[test]
+fn projection_variants_keep_their_text_large() {
+    let figures = render(&study());
+    let slides: Vec<&Figure> = figures
+        .iter()
+        .filter(|f| f.name.starts_with(SLIDE_PREFIX))
+        .collect();
+    assert_eq!(slides.len(), 10);
+    for f in slides {
+        let sizes: Vec<f64> = f
+            .svg
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse().ok())
+            .collect();
+        assert!(!sizes.is_empty(), "{}", f.name);
+        assert!(sizes.iter().all(|&px| px >= 18.0), "{}: {sizes:?}", f.name);
+        let width = f
+            .svg
+            .split("width=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next());
+        let expected = if f.name.contains("-by-") {
+            "540"
+        } else {
+            "820"
+        };
+        assert_eq!(width, Some(expected), "{}", f.name);
+    }
+    let map = figures
+        .iter()
+        .find(|f| f.name == "slide-network-after")
+        .expect("a projected map");
+    // The slide gives the numbers and explains the fill: the map draws neither.
+    let texts = svg_texts(&map.svg);
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t == "Survey" || t.contains("ties among")),
+        "{texts:?}"
+    );
 }

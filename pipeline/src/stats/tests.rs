@@ -485,6 +485,7 @@ fn most_cited_themes_count_sources_and_keep_ties() -> Result<(), StatsError> {
         .map(|id| Code {
             id: (*id).to_owned(),
             label: id.to_uppercase(),
+            text_label: id.to_uppercase(),
             kind: CodeKind::Challenge,
         })
         .collect();

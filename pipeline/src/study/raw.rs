@@ -42,6 +42,7 @@ pub(super) struct RawConfig {
     pub attach_full_statistics: bool,
     #[serde(default)]
     pub network_map: NetworkMapMode,
+    pub narrative: Option<RawNarrative>,
 }
 
 /// `[event]`.
@@ -59,6 +60,7 @@ pub(super) struct RawEvent {
 pub(super) struct RawWave {
     pub id: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub year: i32,
 }
 
@@ -68,6 +70,7 @@ pub(super) struct RawWave {
 pub(super) struct RawDimension {
     pub column: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub categories: Spanned<Vec<RawCategory>>,
 }
 
@@ -77,6 +80,7 @@ pub(super) struct RawDimension {
 pub(super) struct RawCategory {
     pub id: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub colour: Spanned<String>,
 }
 
@@ -86,6 +90,7 @@ pub(super) struct RawCategory {
 pub(super) struct RawCode {
     pub id: Spanned<String>,
     pub label: String,
+    pub text_label: Option<Spanned<String>>,
     pub kind: CodeKind,
 }
 
@@ -95,6 +100,44 @@ pub(super) struct RawCode {
 pub(super) struct RawGrid {
     pub rows: Spanned<String>,
     pub columns: Spanned<String>,
+}
+
+/// `[narrative]`: the authors' own words.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNarrative {
+    pub alliance: Option<String>,
+    pub tagline: Option<String>,
+    #[serde(default)]
+    pub background: Vec<String>,
+    #[serde(default)]
+    pub questions: Vec<RawQuestion>,
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub conclusions: Vec<RawAuthored>,
+    #[serde(default)]
+    pub recommendations: Vec<RawAuthored>,
+    #[serde(default)]
+    pub limitations: Vec<String>,
+    #[serde(default)]
+    pub discussion: Vec<String>,
+    pub discussion_question: Option<String>,
+}
+
+/// One `[[narrative.questions]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawQuestion {
+    pub title: String,
+    pub text: String,
+}
+
+/// One `[[narrative.conclusions]]` or `[[narrative.recommendations]]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAuthored {
+    pub text: String,
+    pub requires: Option<Spanned<String>>,
 }
 
 /// `[event]` with its checked date.
@@ -109,6 +152,7 @@ pub(super) fn event(e: RawEvent, date: super::Date) -> super::Event {
 /// A checked wave.
 pub(super) fn wave(w: RawWave) -> super::Wave {
     super::Wave {
+        text_label: super::text_label(&w.label, w.text_label.as_ref()),
         id: w.id.into_inner(),
         label: w.label,
         year: w.year,
@@ -118,6 +162,7 @@ pub(super) fn wave(w: RawWave) -> super::Wave {
 /// A checked code.
 pub(super) fn code(c: RawCode) -> super::Code {
     super::Code {
+        text_label: super::text_label(&c.label, c.text_label.as_ref()),
         id: c.id.into_inner(),
         label: c.label,
         kind: c.kind,
