@@ -222,10 +222,26 @@ fn a_study_can_draw_group_level_maps_or_none() {
     assert!(!alt.contains("Multiple key populations and"), "{alt}");
     let svg = fs::read_to_string(out.path().join("figures/network-survey.svg")).expect("svg");
     assert!(svg.contains("Other (small groups)"));
-    assert!(support::pdf_text(&outcome.pdfs[1]).contains("Working together"));
+    // The deck shows the group map's projection variant, whose text reads at slide size.
+    let source = fs::read_to_string(out.path().join("deck.typ")).expect("deck.typ");
+    assert!(source.contains("image(\"figures/slide-network-survey.svg\", width: 750pt"));
+    let slide = fs::read_to_string(out.path().join("figures/slide-network-survey.svg"))
+        .expect("the projected group map");
+    assert!(slide.contains("width=\"820\""), "{slide}");
+    assert!(
+        slide
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse::<f64>().ok())
+            .all(|px| px >= 18.0)
+    );
+    let deck = support::pdf_text(&outcome.pdfs[1]);
+    assert!(deck.contains("Other (small groups)"), "{deck}");
 
     let (out, outcome) = build_with_map(study.path(), "off");
     assert!(!out.path().join("figures/network-survey.svg").exists());
+    let source = fs::read_to_string(out.path().join("deck.typ")).expect("deck.typ");
+    assert!(!source.contains("slide-network"), "{source}");
     let deck = support::pdf_text(&outcome.pdfs[1]);
-    assert!(deck.contains("Working together") && deck.contains("ties among"));
+    assert!(deck.contains("ties among"), "{deck}");
 }

@@ -184,7 +184,7 @@ pub fn render_all_with_layout(
             NetworkMapMode::Organisations => {
                 figures.push(network_map(study, stats, public, layout, w, Style::Print)?);
             }
-            NetworkMapMode::Groups => figures.push(group_map(study, public, w)?),
+            NetworkMapMode::Groups => figures.push(group_map(study, public, w, Style::Print)?),
             NetworkMapMode::Off => {}
         }
     }
@@ -212,9 +212,13 @@ fn projection(
     let config = &study.config;
     let style = Style::Projection;
     let mut out = Vec::new();
-    if config.network_map == NetworkMapMode::Organisations {
-        for w in 0..config.waves.len() {
-            out.push(network_map(study, stats, public, layout, w, style)?);
+    for w in 0..config.waves.len() {
+        match config.network_map {
+            NetworkMapMode::Organisations => {
+                out.push(network_map(study, stats, public, layout, w, style)?);
+            }
+            NetworkMapMode::Groups => out.push(group_map(study, public, w, style)?),
+            NetworkMapMode::Off => {}
         }
     }
     let mut headline = vec![config.primary.get()];
@@ -969,10 +973,15 @@ pub fn network_map(
 /// The group-level network map of wave `w` (`network_map = "groups"`): the primary
 /// dimension's shown categories, and one "other" node for the hidden ones, with the
 /// tie counts the public statistics publish between them.
-pub fn group_map(study: &Study, public: Public<'_>, w: usize) -> Result<Figure, FigureError> {
+pub fn group_map(
+    study: &Study,
+    public: Public<'_>,
+    w: usize,
+    style: Style,
+) -> Result<Figure, FigureError> {
     let config = &study.config;
     let wave = &config.waves[w];
-    let name = format!("network-{}", wave.id);
+    let name = style.name(&format!("network-{}", wave.id));
     let k = config.primary.get();
     let dim = config.primary();
     let mixing = &public.0["waves"][w]["dimensions"][k]["mixing"];
@@ -1012,7 +1021,8 @@ pub fn group_map(study: &Study, public: Public<'_>, w: usize) -> Result<Figure, 
             lower_first(&dim.label)
         ),
     };
-    let svg = map.to_svg().map_err(draw_error(&name))?;
+    let (width, height) = style.map();
+    let svg = map.to_svg_sized(width, height).map_err(draw_error(&name))?;
     let parts: Vec<String> = map
         .edges
         .iter()
