@@ -256,7 +256,7 @@ fn a_minimal_study_of_another_alliance_reads_correctly() {
     says(
         "brief",
         &brief,
-        "The challenge raised by the most sources was “waiting lists”, raised by 1 source",
+        "The only challenge coded was “waiting lists”, raised by 1 source",
     );
     says(
         "deck",
@@ -279,6 +279,8 @@ fn a_minimal_study_of_another_alliance_reads_correctly() {
             "Research questions",
             "increased",
             "decreased",
+            "Every change",
+            "interval",
         ] {
             never_says(doc, text, absent);
         }
