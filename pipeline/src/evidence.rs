@@ -125,6 +125,12 @@ pub fn from_pdf(bytes: &[u8]) -> Result<Evidence, EvidenceError> {
     })
 }
 
+/// Every file embedded in a PDF, `(name, bytes)`, whoever made it (for tools and
+/// tests that look inside a PDF without `qpdf`).
+pub fn attachments_in(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, EvidenceError> {
+    attachments(&load(bytes)?)
+}
+
 /// Parses statistics: a JSON object with a `schema` number.
 pub fn parse_stats(bytes: &[u8]) -> Result<serde_json::Value, String> {
     let value: serde_json::Value =

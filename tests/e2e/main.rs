@@ -1,5 +1,5 @@
 //! End-to-end tests: the whole pipeline, from a study folder to the PDFs, checked by
-//! reading the PDFs back with `pdftotext` (poppler-utils, installed by `.ci/run`).
+//! reading the PDFs back with lopdf (`support::pdf_text`), so no system tool is needed.
 //! One test binary, one module per topic.
 
 mod support;

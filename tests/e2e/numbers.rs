@@ -27,8 +27,8 @@ use serde_json::Value;
 
 use crate::support;
 
-/// Formula constants and names that hold a digit by definition, as `pdftotext` prints
-/// them: removed from the text before its numbers are read.
+/// Formula constants and names that hold a digit by definition, as the text extractor
+/// prints them: removed from the text before its numbers are read.
 pub const FORMULAS: [&str; 9] = [
     "(𝑘 + 1)/(𝑃 + 1)",
     "𝐹 − 𝑖 + 1",
@@ -105,16 +105,33 @@ fn headings(source: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// `raw` (pdftotext's text of a PDF of `pages` pages) without the numbers that are
+/// `raw` (the extracted text of a PDF of `pages` pages) without the numbers that are
 /// structure, not data: page numbers (a line holding only one), the outline's page
 /// references (after a word joiner), heading numbers (a number before a heading of
 /// `source`), enumeration numbers ("1. "), and the numbers after "Section", "Table" and
 /// "Figure".
 fn without_structure(raw: &str, pages: u32, heads: &BTreeSet<String>) -> String {
     let mut out = String::new();
-    for line in raw.lines() {
+    let lines: Vec<&str> = raw.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
         if t.parse::<u32>().is_ok_and(|n| (1..=pages).contains(&n)) {
+            continue;
+        }
+        // A heading's number on a line of its own, the heading on the next (the
+        // extractor ends a line where the style changes).
+        let numbering_only = !t.is_empty()
+            && t.trim_end_matches('.')
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        // A list item's number ("2.") on a line of its own.
+        let enumeration = t.ends_with('.') && t.len() <= 3;
+        if numbering_only
+            && (enumeration
+                || lines
+                    .get(i + 1)
+                    .is_some_and(|next| heads.contains(&letters(next.trim()))))
+        {
             continue;
         }
         let mut l = t.to_owned();
@@ -138,20 +155,27 @@ fn without_structure(raw: &str, pages: u32, heads: &BTreeSet<String>) -> String 
                 l = rest.to_owned();
             }
         }
-        for word in ["Section ", "Table ", "Figure "] {
-            let mut kept = String::new();
-            let mut rest = l.as_str();
-            while let Some(i) = rest.find(word) {
-                kept.push_str(&rest[..i + word.len()]);
-                rest = rest[i + word.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-            }
-            kept.push_str(rest);
-            l = kept;
-        }
+        l = without_references(&l);
         out.push_str(&l);
         out.push('\n');
     }
     out
+}
+
+/// `text` without the numbers of cross-references ("Section 5", "Table 2").
+fn without_references(text: &str) -> String {
+    let mut l = text.to_owned();
+    for word in ["Section ", "Table ", "Figure "] {
+        let mut kept = String::new();
+        let mut rest = l.as_str();
+        while let Some(i) = rest.find(word) {
+            kept.push_str(&rest[..i + word.len()]);
+            rest = rest[i + word.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+        kept.push_str(rest);
+        l = kept;
+    }
+    l
 }
 
 /// The text with the years of literature citations, "(Author, 2001)", removed.
@@ -386,19 +410,14 @@ fn every_number_in_both_documents_comes_from_the_data() {
 
     for doc in &pipeline::DOCUMENTS {
         let pdf = out.path().join(format!("{}.sentinel.pdf", doc.stem));
-        // Without -layout: a wide sentinel may overflow its table cell, and the
-        // layout mode would glue it to its neighbour.
-        let raw = std::process::Command::new("pdftotext")
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext runs (install poppler-utils)");
-        let raw = String::from_utf8_lossy(&raw.stdout).into_owned();
+        let raw = support::pdf_text(&pdf);
         let pages = raw.matches('\u{c}').count().max(1) as u32;
         let source =
             fs::read_to_string(out.path().join(format!("{}.typ", doc.stem))).expect("source");
         let raw = without_structure(&raw, pages, &headings(&source));
-        let mut text = without_citation_years(&squash(&raw));
+        // References again once the lines are joined: the extractor may put a link's
+        // number on the line after its word.
+        let mut text = without_citation_years(&without_references(&squash(&raw)));
         for f in FORMULAS {
             text = text.replace(f, " ");
         }

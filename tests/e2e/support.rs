@@ -37,20 +37,101 @@ pub fn xtask_command() -> Command {
     Command::new(env!("CARGO_BIN_EXE_xtask-under-test"))
 }
 
-/// The text of a PDF, via `pdftotext -layout`.
+/// The text of a PDF, page by page, each page ended by a form feed (as `pdftotext`
+/// ends them). Read with lopdf, so the tests need no tool beyond cargo: a word
+/// may end a line where the PDF breaks a run of text, so compare after collapsing
+/// white space.
 pub fn pdf_text(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg("-layout")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs (install poppler-utils)");
+    let doc = lopdf::Document::load(pdf)
+        .unwrap_or_else(|e| panic!("{} is not a readable PDF: {e}", pdf.display()));
+    doc.get_pages()
+        .keys()
+        .map(|&page| {
+            let text = doc
+                .extract_text(&[page])
+                .unwrap_or_else(|e| panic!("no text on page {page} of {}: {e}", pdf.display()));
+            text + "\u{c}"
+        })
+        .collect()
+}
+
+/// `text` with its white space collapsed to single spaces, and none left inside
+/// brackets or before punctuation: the text extractor starts a new line at each run
+/// of styled text (a link, a bold word), so "(stats.json," may come out as
+/// "( stats.json ,".
+pub fn squash(text: &str) -> String {
+    let mut out = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (from, to) in [
+        ("( ", "("),
+        (" )", ")"),
+        (" ,", ","),
+        (" .", "."),
+        (" ;", ";"),
+        (" :", ":"),
+        (" →", "→"),
+        ("“ ", "“"),
+        (" ”", "”"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
+}
+
+/// The names of a PDF's attachments, sorted.
+pub fn attachments(pdf: &Path) -> Vec<String> {
+    let bytes = fs::read(pdf).expect("read the PDF");
+    pipeline::evidence::attachments_in(&bytes)
+        .expect("a readable PDF")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The bytes of a PDF's attachment `name`.
+pub fn attachment(pdf: &Path, name: &str) -> Vec<u8> {
+    let bytes = fs::read(pdf).expect("read the PDF");
+    pipeline::evidence::attachments_in(&bytes)
+        .expect("a readable PDF")
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no attachment {name} in {}", pdf.display()))
+        .1
+}
+
+/// Writes to `out` a copy of `pdf` whose attachment `name` is gone (its file
+/// specification no longer holds the embedded file).
+pub fn without_attachment(pdf: &Path, name: &str, out: &Path) {
+    let mut doc = lopdf::Document::load(pdf).expect("a readable PDF");
+    let mut removed = 0;
+    for object in doc.objects.values_mut() {
+        let Ok(spec) = object.as_dict_mut() else {
+            continue;
+        };
+        let named = [b"UF".as_slice(), b"F"].iter().any(|k| {
+            spec.get(k)
+                .ok()
+                .and_then(|v| v.as_str().ok())
+                .is_some_and(|v| v == name.as_bytes())
+        });
+        if named && spec.remove(b"EF").is_some() {
+            removed += 1;
+        }
+    }
+    assert!(removed > 0, "{} has no attachment {name}", pdf.display());
+    doc.save(out).expect("write the PDF");
+}
+
+/// Writes to `out` a copy of `pdf` without its document information (title,
+/// keywords, digests): a PDF that does not say this project made it.
+pub fn without_document_info(pdf: &Path, out: &Path) {
+    let mut doc = lopdf::Document::load(pdf).expect("a readable PDF");
     assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        pdf.display()
+        doc.trailer.remove(b"Info").is_some(),
+        "no document information"
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    doc.save(out).expect("write the PDF");
 }
 
 /// The parsed `stats.json` of an output folder.
