@@ -20,8 +20,8 @@
 //! The deck has its own variants, drawn for projection ([`Style::Projection`]): the
 //! same text sizes on smaller canvases, so that placed on a slide every label, value
 //! and legend reads at 16 pt or more. Their stems start with [`SLIDE_PREFIX`]:
-//! `slide-network-<wave>`, `slide-ties-by-<column>` and `slide-cross-ratio-by-<column>`
-//! (primary and vertical dimensions), `slide-themes-<kind>` (sources per theme of each
+//! `slide-network-<wave>`, `slide-ties-by-<column>` (primary dimension) and
+//! `slide-cross-ratio-by-<column>` (primary and vertical dimensions), `slide-themes-<kind>` (sources per theme of each
 //! kind of code present) and `slide-profile-<i>` (the profile, two dimensions a slide).
 
 mod bars;
@@ -221,13 +221,13 @@ fn projection(
             NetworkMapMode::Off => {}
         }
     }
-    let mut headline = vec![config.primary.get()];
+    // The primary dimension gets both charts (collaboration, then crossing); the
+    // vertical one only the crossing chart its slide is about.
+    let primary = config.primary.get();
+    out.push(ties_by_dimension(study, stats, public, primary, style)?);
+    out.push(cross_ratio_by_dimension(study, stats, public, primary, style)?);
     if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
-        headline.push(v.get());
-    }
-    for &k in &headline {
-        out.push(ties_by_dimension(study, stats, public, k, style)?);
-        out.push(cross_ratio_by_dimension(study, stats, public, k, style)?);
+        out.push(cross_ratio_by_dimension(study, stats, public, v.get(), style)?);
     }
     for kind in [
         CodeKind::Challenge,

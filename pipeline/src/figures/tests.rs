@@ -234,7 +234,6 @@ fn every_figure_renders_with_the_expected_names() {
             "slide-network-after",
             "slide-ties-by-population",
             "slide-cross-ratio-by-population",
-            "slide-ties-by-org_type",
             "slide-cross-ratio-by-org_type",
             "slide-themes-challenge",
             "slide-themes-benefit",
@@ -396,7 +395,7 @@ fn a_study_without_organisations_renders() {
     // The figures themselves still draw (everything hidden) without a NaN.
     let stats = crate::stats::compute(&study, 2).expect("statistics");
     let figures = render_all(&study, &stats, Public(&serde_json::Value::Null)).expect("figures");
-    assert_eq!(figures.len(), 24);
+    assert_eq!(figures.len(), 23);
     assert!(
         figures
             .iter()
@@ -493,7 +492,7 @@ fn shipped_study_renders() {
     );
     let kinds = 3;
     let profile_slides = dims.div_ceil(PROFILE_ROWS_PER_SLIDE);
-    let projected = waves + 2 * mixing + kinds + profile_slides;
+    let projected = waves + 1 + mixing + kinds + profile_slides;
     assert_eq!(
         figures.len(),
         2 + 3 * dims + waves + mixing * waves + projected
@@ -511,7 +510,7 @@ fn projection_variants_keep_their_text_large() {
         .iter()
         .filter(|f| f.name.starts_with(SLIDE_PREFIX))
         .collect();
-    assert_eq!(slides.len(), 10);
+    assert_eq!(slides.len(), 9);
     for f in slides {
         let sizes: Vec<f64> = f
             .svg
