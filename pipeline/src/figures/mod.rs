@@ -225,9 +225,17 @@ fn projection(
     // vertical one only the crossing chart its slide is about.
     let primary = config.primary.get();
     out.push(ties_by_dimension(study, stats, public, primary, style)?);
-    out.push(cross_ratio_by_dimension(study, stats, public, primary, style)?);
+    out.push(cross_ratio_by_dimension(
+        study, stats, public, primary, style,
+    )?);
     if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
-        out.push(cross_ratio_by_dimension(study, stats, public, v.get(), style)?);
+        out.push(cross_ratio_by_dimension(
+            study,
+            stats,
+            public,
+            v.get(),
+            style,
+        )?);
     }
     for kind in [
         CodeKind::Challenge,
@@ -939,8 +947,25 @@ pub fn network_map(
             "the {total} partner organisations and the {ties} ties between them. "
         ));
     }
-    let sections: Vec<String> = map
-        .legend
+    alt.push_str(&format!("Legend, {}. ", legend_words(&map.legend)));
+    if !plan.notes.is_empty() {
+        let mut n = and_list(&plan.notes);
+        if let Some(first) = n.get(..1) {
+            n = format!("{}{}", first.to_uppercase(), &n[1..]);
+        }
+        alt.push_str(&format!("{n}. "));
+    }
+    if config.waves.len() > 1 {
+        alt.push_str("Every wave's map places the organisations in the same positions.");
+    }
+    let alt = alt.trim_end().to_owned();
+    Ok(Figure { name, alt, svg })
+}
+
+/// A network legend in words, for an alternative text: "Heading: circle A and
+/// triangle B; ...", a section without a heading as its entries alone.
+fn legend_words(legend: &[network::Legend]) -> String {
+    let sections: Vec<String> = legend
         .iter()
         .map(|l| {
             let names: Vec<String> = l
@@ -955,19 +980,7 @@ pub fn network_map(
             }
         })
         .collect();
-    alt.push_str(&format!("Legend, {}. ", sections.join("; ")));
-    if !plan.notes.is_empty() {
-        let mut n = and_list(&plan.notes);
-        if let Some(first) = n.get(..1) {
-            n = format!("{}{}", first.to_uppercase(), &n[1..]);
-        }
-        alt.push_str(&format!("{n}. "));
-    }
-    if config.waves.len() > 1 {
-        alt.push_str("Every wave's map places the organisations in the same positions.");
-    }
-    let alt = alt.trim_end().to_owned();
-    Ok(Figure { name, alt, svg })
+    sections.join("; ")
 }
 
 /// The group-level network map of wave `w` (`network_map = "groups"`): the primary
