@@ -1154,15 +1154,17 @@ mod tests {
             "schema": 2,
             "survey": {"response_rate": 0.5},
             "waves": [
-                {"id": "before", "ties": 10, "network": {"mean_degree": 1.0},
+                {"id": "before", "label": "Before the programme", "ties": 10,
+                 "network": {"mean_degree": 1.0},
                  "dimensions": [
                     {"column": "org_type", "ei_index": 0.1,
                      "categories": [{"id": "local", "mean_ties": 1.0}]},
-                    {"column": "population", "ei_index": -0.2,
+                    {"column": "population", "label": "Population served",
+                     "text_label": "population served", "ei_index": -0.2,
                      "categories": [{"id": "pud", "mean_ties": pud_mean}, {"id": "sw", "mean_ties": 2.0}]}
                  ]},
-                {"id": "survey", "ties": 20, "network": {"mean_degree": mean_degree},
-                 "dimensions": []}
+                {"id": "survey", "label": "At the survey", "ties": 20,
+                 "network": {"mean_degree": mean_degree}, "dimensions": []}
             ],
             "qualitative": {"by_population": [{"id": "pud"}, {"id": "sw"}]}
         })
@@ -1180,30 +1182,238 @@ mod tests {
     #[test]
     fn a_moved_statistic_is_grouped_printed_and_marked_headline() {
         let old = evidence(stats(2.0, json!(1.5)), vec![]);
-        let new = evidence(stats(2.25, json!(1.75)), vec![]);
+        let new = evidence(stats(2.04, json!(1.75)), vec![]);
         let c = compare(&old, &new);
         assert!(c.same_inputs && !c.same_evidence);
-        let ids: Vec<&str> = c.groups.iter().map(|g| g.id.as_str()).collect();
-        assert_eq!(ids, ["network:survey", "homophily:population"]);
+        let groups: Vec<(&str, &str, &str)> = c
+            .groups
+            .iter()
+            .map(|g| (g.id.as_str(), g.title.as_str(), g.text.as_str()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (
+                    "network:survey",
+                    "Network, at the survey",
+                    "network, at the survey"
+                ),
+                (
+                    "homophily:population",
+                    "Ties and homophily by population served",
+                    "ties and homophily by population served"
+                )
+            ]
+        );
         let m = &c.groups[0].statistics[0];
         assert_eq!(m.path, "waves[survey].network.mean_degree");
-        assert_eq!((m.old_text.as_str(), m.new_text.as_str()), ("2.00", "2.25"));
+        assert_eq!((m.old_text.as_str(), m.new_text.as_str()), ("2.00", "2.04"));
         assert_eq!(
             c.groups[1].statistics[0].path,
             "waves[before].dimensions[population].categories[pud].mean_ties"
         );
         assert_eq!(c.moved, 2);
-        let headline: Vec<(&str, &str)> = c
+        // The headline row keeps the path and prints as its kind: one decimal, more
+        // when one would show "2.0 → 2.0".
+        let headline: Vec<(&str, Kind, &str, &str, &str)> = c
             .headline
             .iter()
-            .map(|h| (h.label.as_str(), h.moved.path.as_str()))
+            .map(|h| {
+                let m = &h.moved;
+                (
+                    h.label.as_str(),
+                    h.kind,
+                    m.path.as_str(),
+                    m.old_text.as_str(),
+                    m.new_text.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             headline,
             [(
-                "Ties per organisation, survey",
-                "waves[survey].network.mean_degree"
+                "Ties per organisation, at the survey",
+                Kind::Decimal,
+                "waves[survey].network.mean_degree",
+                "2.00",
+                "2.04"
             )]
+        );
+    }
+
+    /// Statistics with the summary's numbers: response rate, ties, the crossing of
+    /// ties and new ties by the primary dimension `region` (labelled only on `labels`
+    /// sides), with findings for the change and the mixing.
+    fn summary_stats(k: f64, labels: bool) -> Value {
+        let dim = |cross: f64, ei: f64| {
+            let mut d = json!({"column": "region", "cross_share": cross, "ei_index": ei,
+                               "categories": [{"id": "north"}, {"id": "south"}]});
+            if labels {
+                d["label"] = json!("Region of work");
+                d["text_label"] = json!("region of work");
+            }
+            d
+        };
+        let change = |x: f64, verdict: &str| json!({"change": x, "verdict": verdict, "test": "t"});
+        let mixing = |wave: &str, cross: f64, ei: f64| {
+            json!({"wave": wave, "dimensions": [{"column": "region", "cross_share": cross,
+                   "ei_index": ei, "verdict": "more_within_than_chance"}]})
+        };
+        json!({
+            "survey": {"response_rate": 0.6739 * k},
+            "waves": [
+                {"id": "w1", "label": "In 2011", "ties": 140, "network": {"mean_degree": 3.0},
+                 "dimensions": [dim(0.31, -0.37)]},
+                {"id": "w2", "label": "In 2016", "ties": (242.0 * k).round() as u64,
+                 "network": {"mean_degree": 5.26 * k}, "dimensions": [dim(0.61 * k, 0.22 * k)]}
+            ],
+            "changes": [{"from": "w1", "to": "w2", "new_ties": (209.0 * k).round() as u64,
+                         "lost_ties": 107, "dimensions": []}],
+            "findings": {
+                "changes": [{"from": "w1", "to": "w2",
+                    "ties": change(242.0 * k - 140.0, "increased"),
+                    "mean_degree": change(5.26 * k - 3.0, "increased"),
+                    "dimensions": [{"column": "region",
+                        "cross_share": change(0.61 * k - 0.31, if k >= 1.0 { "increased" } else { "no_clear_change" }),
+                        "ei_index": change(0.59 * k, "increased"),
+                        "new_ties": {"cross_share": 0.6459 * k, "verdict": "more_within_than_chance"}}]}],
+                "mixing": [mixing("w1", 0.31, -0.37), mixing("w2", 0.61 * k, 0.22 * k)]
+            }
+        })
+    }
+
+    #[test]
+    fn the_headline_is_the_summary_in_its_order_words_and_formats() {
+        let old = evidence(summary_stats(1.0, false), vec![]);
+        let new = evidence(summary_stats(0.9, true), vec![]);
+        let c = compare(&old, &new);
+        let rows: Vec<(String, Kind, String, String)> = c
+            .headline
+            .iter()
+            .map(|h| {
+                let (o, n) = h.texts();
+                (h.label.clone(), h.kind, o, n)
+            })
+            .collect();
+        let row = |label: &str, kind: Kind, old: &str, new: &str| {
+            (label.to_owned(), kind, old.to_owned(), new.to_owned())
+        };
+        let within = "more within than chance";
+        assert_eq!(
+            rows,
+            [
+                row("Survey response rate", Kind::Share, "67%", "61%"),
+                row("Collaboration ties, in 2016", Kind::Count, "242", "218"),
+                row(
+                    "Change in collaboration ties, in 2011 → in 2016",
+                    Kind::CountChange,
+                    "+102 (increased)",
+                    "+78 (increased)"
+                ),
+                row(
+                    "Ties per organisation, in 2016",
+                    Kind::Decimal,
+                    "5.3",
+                    "4.7"
+                ),
+                row(
+                    "Change in ties per organisation, in 2011 → in 2016",
+                    Kind::DecimalChange,
+                    "+2.3 (increased)",
+                    "+1.7 (increased)"
+                ),
+                row(
+                    "Share of ties crossing categories of region of work, in 2016",
+                    Kind::Share,
+                    &format!("61% ({within})"),
+                    &format!("55% ({within})")
+                ),
+                row(
+                    "Change in the share of ties crossing categories of region of work, in 2011 → in 2016",
+                    Kind::ShareChange,
+                    "+30 points (increased)",
+                    "+24 points (no clear change)"
+                ),
+                row("New ties, in 2011 → in 2016", Kind::Count, "209", "188"),
+                row(
+                    "Share of new ties crossing categories of region of work, in 2011 → in 2016",
+                    Kind::Share,
+                    &format!("65% ({within})"),
+                    &format!("58% ({within})")
+                ),
+                row(
+                    "E-I index by region of work, in 2016",
+                    Kind::Index,
+                    &format!("+0.22 ({within})"),
+                    &format!("+0.20 ({within})")
+                ),
+            ]
+        );
+        // The flipped verdict in words, and the terminal prints the page's rows.
+        assert_eq!(
+            c.verdicts[0].sentence,
+            "Change in the share of ties crossing categories of region of work, in 2011 → in 2016: the verdict changed from “increased” to “no clear change”."
+        );
+        let text = c.render_text("a.pdf", "b.pdf");
+        assert!(
+            text.contains(
+                "headline numbers: 10 moved\n  Survey response rate: 67% → 61%\n  Collaboration ties, in 2016: 242 → 218\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  Change in the share of ties crossing categories of region of work, in 2011 → in 2016: +30 points (increased) → +24 points (no clear change)\n"),
+            "{text}"
+        );
+        // A value that two sides print alike at the kind's precision gets more
+        // decimals; a negative change takes the typographic minus; one point is singular.
+        let mut near = summary_stats(1.0, true);
+        near["survey"]["response_rate"] = json!(0.6712);
+        near["findings"]["changes"][0]["dimensions"][0]["cross_share"]["change"] = json!(-0.01);
+        let c = compare(&old, &evidence(near, vec![]));
+        let texts: Vec<(&str, &str, &str)> = c
+            .headline
+            .iter()
+            .map(|h| {
+                (
+                    h.label.as_str(),
+                    h.moved.old_text.as_str(),
+                    h.moved.new_text.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Survey response rate", "67.4%", "67.1%"),
+                (
+                    "Change in the share of ties crossing categories of region of work, in 2011 → in 2016",
+                    "+30 points",
+                    "\u{2212}1 point"
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_outside_the_brief_sections_are_named() {
+        let with = |x: u64| {
+            json!({"sensitivity": {"rule": "union", "n": x}, "tables": {"threshold": x},
+                   "extra": {"n": x}})
+        };
+        let c = compare(&evidence(with(1), vec![]), &evidence(with(2), vec![]));
+        let groups: Vec<(&str, &str)> = c
+            .groups
+            .iter()
+            .map(|g| (g.id.as_str(), g.text.as_str()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("sensitivity", "sensitivity checks"),
+                ("tables", "counts shown in the tables"),
+                ("other:extra", "other statistics: extra")
+            ]
         );
     }
 
@@ -1277,9 +1487,23 @@ mod tests {
         assert_eq!(c.verdicts.len(), 1);
         assert_eq!(
             c.verdicts[0].sentence,
-            "The verdict on findings.changes[before->survey].ties changed from “increased” to “no clear change”."
+            "Change in collaboration ties, before the programme → at the survey: the verdict changed from “increased” to “no clear change”."
         );
-        assert_eq!(c.headline[0].label, "Change in ties, before->survey");
+        assert_eq!(c.verdicts[0].path, "findings.changes[before->survey].ties");
+        assert_eq!(
+            c.headline[0].label,
+            "Change in collaboration ties, before the programme → at the survey"
+        );
+        assert_eq!(
+            (c.headline[0].kind, c.headline[0].texts()),
+            (
+                Kind::CountChange,
+                (
+                    "+10 (increased)".to_owned(),
+                    "+1 (no clear change)".to_owned()
+                )
+            )
+        );
         let h = &c.headline[0].moved;
         assert_eq!(h.path, "findings.changes[before->survey].ties.change");
         assert_eq!(
