@@ -1396,6 +1396,22 @@ mod tests {
     }
 
     #[test]
+    fn an_id_that_neither_side_labels_stands_for_itself() {
+        let old = evidence(summary_stats(1.0, false), vec![]);
+        let new = evidence(summary_stats(0.9, false), vec![]);
+        let c = compare(&old, &new);
+        let last = c.headline.last().expect("rows");
+        assert_eq!(last.label, "E-I index by region, in 2016");
+        assert_eq!(
+            c.groups
+                .iter()
+                .find(|g| g.id == "homophily:region")
+                .map(|g| g.title.as_str()),
+            Some("Ties and homophily by region")
+        );
+    }
+
+    #[test]
     fn groups_outside_the_brief_sections_are_named() {
         let with = |x: u64| {
             json!({"sensitivity": {"rule": "union", "n": x}, "tables": {"threshold": x},
