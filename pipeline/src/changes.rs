@@ -17,57 +17,133 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use std::collections::BTreeMap;
+
 use crate::evidence::Evidence;
 use crate::manifest::Entry;
 use crate::numfmt;
+use crate::study::running_text;
 
 /// The layout version of [`Changes`] as printed by `cargo xtask diff --format json`.
 pub const CHANGES_SCHEMA: u32 = 1;
 
-/// The statistics the brief's summary puts first, as path patterns with a label:
-/// `[*]` matches any list item (named by `{*}` in the label) and `[P]` the primary
-/// dimension. The changes page and slide show these when they moved. The `findings.`
-/// patterns name the verdict-bearing statistics of `stats.json` schema 3.
-pub const HEADLINE: &[(&str, &str)] = &[
-    ("survey.response_rate", "Survey response rate"),
-    ("waves[*].ties", "Ties, {*}"),
-    ("waves[*].network.mean_degree", "Ties per organisation, {*}"),
+/// The numbers of the brief's summary, in its order, as path patterns with how each
+/// prints and its label: `[*]` matches any list item (a wave, or a change between two
+/// waves), named in the label by `{*}` in words ("at the survey", "before the
+/// programme → at the survey"), and `[P]` the primary dimension, named by `{P}`
+/// (its running-text label). The changes page, the slide and `cargo xtask diff` show
+/// these when they moved. The `findings.` patterns name the verdict-bearing statistics
+/// of `stats.json` schema 3, so each row shows the verdict it supports.
+pub const HEADLINE: &[(&str, Kind, &str)] = &[
+    ("survey.response_rate", Kind::Share, "Survey response rate"),
+    ("waves[*].ties", Kind::Count, "Collaboration ties, {*}"),
     (
-        "waves[*].network.largest_component_share",
-        "Share in the largest connected group, {*}",
+        "findings.changes[*].ties.change",
+        Kind::CountChange,
+        "Change in collaboration ties, {*}",
     ),
     (
-        "waves[*].dimensions[P].cross_ratio",
-        "Mean share of ties crossing populations, {*}",
+        "waves[*].network.mean_degree",
+        Kind::Decimal,
+        "Ties per organisation, {*}",
     ),
-    (
-        "waves[*].dimensions[P].ei_index",
-        "E-I index by population, {*}",
-    ),
-    (
-        "waves[*].dimensions[P].ei_test.p_value",
-        "p-value of the E-I test by population, {*}",
-    ),
-    ("changes[*].new_ties", "New ties, {*}"),
-    ("changes[*].lost_ties", "Ties no longer reported, {*}"),
-    (
-        "changes[*].dimensions[P].new_cross_share",
-        "Share of new ties crossing populations, {*}",
-    ),
-    ("findings.changes[*].ties.change", "Change in ties, {*}"),
     (
         "findings.changes[*].mean_degree.change",
+        Kind::DecimalChange,
         "Change in ties per organisation, {*}",
     ),
     (
-        "findings.changes[*].dimensions[P].cross_share.change",
-        "Change in the share of ties crossing populations, {*}",
+        "findings.mixing[*].dimensions[P].cross_share",
+        Kind::Share,
+        "Share of ties crossing categories of {P}, {*}",
     ),
     (
-        "findings.changes[*].dimensions[P].ei_index.change",
-        "Change in the E-I index by population, {*}",
+        "findings.changes[*].dimensions[P].cross_share.change",
+        Kind::ShareChange,
+        "Change in the share of ties crossing categories of {P}, {*}",
+    ),
+    ("changes[*].new_ties", Kind::Count, "New ties, {*}"),
+    (
+        "findings.changes[*].dimensions[P].new_ties.cross_share",
+        Kind::Share,
+        "Share of new ties crossing categories of {P}, {*}",
+    ),
+    (
+        "findings.mixing[*].dimensions[P].ei_index",
+        Kind::Index,
+        "E-I index by {P}, {*}",
     ),
 ];
+
+/// How a headline number prints, through [`numfmt`] like the rest of the brief: at a
+/// fixed precision, with more decimals only when two different values would
+/// otherwise read alike ([`numfmt::distinct_pair_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A count, whole: `242`.
+    Count,
+    /// A mean, one decimal: `5.3`.
+    Decimal,
+    /// An index from −1 to 1, signed, two decimals: `+0.22`.
+    Index,
+    /// A share, as a whole percentage: `61%`.
+    Share,
+    /// The change of a count, signed and whole: `+102`.
+    CountChange,
+    /// The change of a mean, signed, one decimal: `+2.2`.
+    DecimalChange,
+    /// The change of a share in percentage points, signed and whole: `+30 points`.
+    ShareChange,
+}
+
+impl Kind {
+    /// The decimals this kind prints with when one is enough to tell values apart.
+    fn decimals(self) -> usize {
+        match self {
+            Kind::Count | Kind::Share | Kind::CountChange | Kind::ShareChange => 0,
+            Kind::Decimal | Kind::DecimalChange => 1,
+            Kind::Index => 2,
+        }
+    }
+
+    /// `x` printed as this kind with `decimals` digits after the point.
+    fn format(self, x: f64, decimals: usize) -> String {
+        match self {
+            Kind::Count | Kind::Decimal => numfmt::fixed(x, decimals),
+            Kind::Index | Kind::CountChange | Kind::DecimalChange => numfmt::signed(x, decimals),
+            Kind::Share => format!("{}%", numfmt::fixed(x * 100.0, decimals)),
+            Kind::ShareChange => {
+                let n = numfmt::signed(x * 100.0, decimals);
+                let unit = if n.trim_start_matches(['+', numfmt::MINUS]) == "1" {
+                    "point"
+                } else {
+                    "points"
+                };
+                format!("{n} {unit}")
+            }
+        }
+    }
+
+    /// The old and new side as printed: numbers as this kind (both with the decimals
+    /// it takes to tell them apart), anything else as the generic text.
+    fn texts(self, old: &Shown, new: &Shown) -> (String, String) {
+        let number = |s: &Shown| match s {
+            Shown::Value {
+                value: Value::Number(n),
+            } => n.as_f64(),
+            _ => None,
+        };
+        match (number(old), number(new)) {
+            (Some(a), Some(b)) => {
+                numfmt::distinct_pair_with(a, b, self.decimals(), |x, d| self.format(x, d))
+            }
+            (Some(a), None) => (self.format(a, self.decimals()), new.text()),
+            (None, Some(b)) => (old.text(), self.format(b, self.decimals())),
+            (None, None) => (old.text(), new.text()),
+        }
+    }
+}
 
 /// Everything that differs between two editions.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,6 +213,9 @@ pub struct ToolChange {
 pub struct VerdictFlip {
     /// Where the finding is in the statistics.
     pub path: String,
+    /// The finding in words ("Change in collaboration ties, before the programme → at
+    /// the survey").
+    pub label: String,
     /// The old verdict.
     pub old: String,
     /// The new verdict.
@@ -149,10 +228,15 @@ pub struct VerdictFlip {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Group {
     /// Stable id: `survey`, `methods`, `network:<wave>`, `homophily:<dimension>`,
-    /// `changes:<from>-><to>`, `qualitative`, `findings`, `other`.
+    /// `changes:<from>-><to>`, `qualitative`, `findings`, `sensitivity`, `tables`,
+    /// `other:<key>` (a top-level key of the statistics that none of these holds).
     pub id: String,
-    /// Its title in documents and on the terminal.
+    /// Its title in words on the terminal and in documents ("Ties and homophily by
+    /// population served"): wave and dimension labels from the statistics, ids where
+    /// neither side labels them.
     pub title: String,
+    /// The title as it reads inside a sentence.
+    pub text: String,
     /// The moved statistics, in the order of the statistics.
     pub statistics: Vec<Moved>,
 }
@@ -160,9 +244,11 @@ pub struct Group {
 /// A moved headline statistic with its label.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Headline {
-    /// What it is, in words (`Ties, survey`).
+    /// What it is, in words ("Collaboration ties, at the survey").
     pub label: String,
-    /// The statistic.
+    /// How its values print.
+    pub kind: Kind,
+    /// The statistic, its `old_text` and `new_text` printed as `kind`.
     #[serde(flatten)]
     pub moved: Moved,
 }
@@ -258,22 +344,38 @@ pub fn compare(old: &Evidence, new: &Evidence) -> Changes {
         })
         .collect();
     let primary = primary_dimension(&new.stats).or_else(|| primary_dimension(&old.stats));
+    let names = Names::new([&new.stats, &old.stats]);
     let mut walker = Walker::default();
     walker.walk(&mut Vec::new(), Some(&old.stats), Some(&new.stats), None);
-    let groups = group(walker.moved);
+    let groups = group(walker.moved, &names);
     let mut headline: Vec<(usize, Headline)> = groups
         .iter()
         .flat_map(|g| &g.statistics)
         .filter_map(|m| {
-            headline_label(&m.path, primary.as_deref()).map(|(rank, label)| {
-                let moved = m.clone();
-                (rank, Headline { label, moved })
-            })
+            let (rank, kind, label) = headline_row(&m.path, primary.as_deref(), &names)?;
+            let mut moved = m.clone();
+            (moved.old_text, moved.new_text) = kind.texts(&m.old, &m.new);
+            Some((rank, Headline { label, kind, moved }))
         })
         .collect();
     // In the order of [`HEADLINE`]; a stable sort keeps waves in order.
     headline.sort_by_key(|(rank, _)| *rank);
     let headline: Vec<Headline> = headline.into_iter().map(|(_, h)| h).collect();
+    let verdicts: Vec<VerdictFlip> = walker
+        .flips
+        .into_iter()
+        .map(|(path, old, new)| {
+            let label = finding_label(&parse_path(&path), &names).unwrap_or_else(|| path.clone());
+            let (o, n) = (verdict_words(&old), verdict_words(&new));
+            VerdictFlip {
+                sentence: format!("{label}: the verdict changed from “{o}” to “{n}”."),
+                path,
+                label,
+                old: o,
+                new: n,
+            }
+        })
+        .collect();
     let moved = groups.iter().map(|g| g.statistics.len()).sum();
     let same_inputs = old.inputs == new.inputs;
     Changes {
@@ -281,12 +383,12 @@ pub fn compare(old: &Evidence, new: &Evidence) -> Changes {
         old: edition(old),
         new: edition(new),
         same_inputs,
-        same_evidence: same_inputs && tools.is_empty() && moved == 0 && walker.flips.is_empty(),
+        same_evidence: same_inputs && tools.is_empty() && moved == 0 && verdicts.is_empty(),
         previous_brief,
         inputs,
         tools_compared,
         tools,
-        verdicts: walker.flips,
+        verdicts,
         headline,
         groups,
         moved,
@@ -343,6 +445,12 @@ impl Changes {
                 line(format!("    {}: {} → {}", m.path, m.old_text, m.new_text));
             }
         }
+        // The rows of the changes page's table, in its words and formats.
+        line(format!("headline numbers: {} moved", self.headline.len()));
+        for h in &self.headline {
+            let (old, new) = h.texts();
+            line(format!("  {}: {old} → {new}", h.label));
+        }
         line(format!("verdicts: {} changed", self.verdicts.len()));
         for v in &self.verdicts {
             line(format!("  {}", v.sentence));
@@ -353,6 +461,21 @@ impl Changes {
             line("old and new differ".into());
         }
         out
+    }
+}
+
+impl Headline {
+    /// The old and new value as the changes page prints them: each value with the
+    /// verdict of its side in brackets when the statistic belongs to a finding.
+    pub fn texts(&self) -> (String, String) {
+        let m = &self.moved;
+        match &m.verdict {
+            Some((o, n)) => (
+                format!("{} ({o})", m.old_text),
+                format!("{} ({n})", m.new_text),
+            ),
+            None => (m.old_text.clone(), m.new_text.clone()),
+        }
     }
 }
 
@@ -475,14 +598,14 @@ fn parse_path(path: &str) -> Vec<Seg> {
     out
 }
 
-/// The position in [`HEADLINE`] and the label of `path`, if it is a headline
-/// statistic.
-fn headline_label(path: &str, primary: Option<&str>) -> Option<(usize, String)> {
+/// The position in [`HEADLINE`], the kind and the label in words of `path`, if it
+/// is a headline statistic.
+fn headline_row(path: &str, primary: Option<&str>, names: &Names) -> Option<(usize, Kind, String)> {
     let segs = parse_path(path);
     HEADLINE
         .iter()
         .enumerate()
-        .find_map(|(rank, (pattern, label))| {
+        .find_map(|(rank, (pattern, kind, label))| {
             let pat = parse_path(pattern);
             let mut star = None;
             let matches = pat.len() == segs.len()
@@ -494,8 +617,140 @@ fn headline_label(path: &str, primary: Option<&str>) -> Option<(usize, String)> 
                     (Seg::Item(p), Seg::Item(s)) if p == "P" => Some(s.as_str()) == primary,
                     (a, b) => a == b,
                 });
-            matches.then(|| (rank, label.replace("{*}", star.as_deref().unwrap_or(""))))
+            matches.then(|| {
+                let label = label
+                    .replace(
+                        "{*}",
+                        &star.as_deref().map_or_else(String::new, |s| names.item(s)),
+                    )
+                    .replace(
+                        "{P}",
+                        &primary.map_or_else(String::new, |p| names.dimension(p)),
+                    );
+                (rank, *kind, label)
+            })
         })
+}
+
+/// The words for the ids in paths, read from the statistics themselves (either side;
+/// the new side's words first): each wave's `label` as it reads in a sentence, each
+/// dimension's `text_label` (else its `label` in running text). An id that neither
+/// side labels, as in a brief built before the statistics carried dimension labels,
+/// stands for itself.
+#[derive(Debug, Default)]
+struct Names {
+    /// Wave id → running-text label.
+    waves: BTreeMap<String, String>,
+    /// Dimension column → running-text label.
+    dimensions: BTreeMap<String, String>,
+}
+
+impl Names {
+    fn new(sides: [&Value; 2]) -> Names {
+        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+        let list = |v: &Value, key: &str| -> Vec<Value> {
+            v.get(key)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut names = Names::default();
+        for stats in sides {
+            for wave in list(stats, "waves") {
+                if let (Some(id), Some(label)) = (text(&wave, "id"), text(&wave, "label")) {
+                    names
+                        .waves
+                        .entry(id)
+                        .or_insert_with(|| running_text(&label));
+                }
+                for dim in list(&wave, "dimensions") {
+                    let words = text(&dim, "text_label")
+                        .or_else(|| text(&dim, "label").map(|l| running_text(&l)));
+                    if let (Some(column), Some(words)) = (text(&dim, "column"), words) {
+                        names.dimensions.entry(column).or_insert(words);
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    /// A wave in words ("at the survey").
+    fn wave(&self, id: &str) -> String {
+        self.waves.get(id).cloned().unwrap_or_else(|| id.to_owned())
+    }
+
+    /// A dimension in words ("population served").
+    fn dimension(&self, column: &str) -> String {
+        self.dimensions
+            .get(column)
+            .cloned()
+            .unwrap_or_else(|| column.to_owned())
+    }
+
+    /// A list item of `waves` or `changes` in words: a wave, or a change `from->to`
+    /// as "before the programme → at the survey".
+    fn item(&self, id: &str) -> String {
+        match id.split_once("->") {
+            Some((from, to)) => format!("{} → {}", self.wave(from), self.wave(to)),
+            None => self.wave(id),
+        }
+    }
+}
+
+/// A finding of `stats.json`'s `findings` in words, for the sentence of a flipped
+/// verdict; `None` for a path this does not know (the sentence then names the path).
+fn finding_label(path: &[Seg], names: &Names) -> Option<String> {
+    let words: Vec<&str> = path
+        .iter()
+        .map(|s| match s {
+            Seg::Key(k) | Seg::Item(k) => k.as_str(),
+        })
+        .collect();
+    Some(match words.as_slice() {
+        ["findings", "changes", c, "ties"] => {
+            format!("Change in collaboration ties, {}", names.item(c))
+        }
+        ["findings", "changes", c, "mean_degree"] => {
+            format!("Change in ties per organisation, {}", names.item(c))
+        }
+        ["findings", "changes", c, "dimensions", d, "cross_share"] => format!(
+            "Change in the share of ties crossing categories of {}, {}",
+            names.dimension(d),
+            names.item(c)
+        ),
+        ["findings", "changes", c, "dimensions", d, "ei_index"] => format!(
+            "Change in the E-I index by {}, {}",
+            names.dimension(d),
+            names.item(c)
+        ),
+        ["findings", "changes", c, "dimensions", d, "new_ties"] => format!(
+            "Mixing of new ties by {}, {}",
+            names.dimension(d),
+            names.item(c)
+        ),
+        [
+            "findings",
+            "changes",
+            c,
+            "dimensions",
+            d,
+            "categories",
+            cat,
+            "mean_ties",
+        ] => format!(
+            "Change in ties per organisation of category {cat} of {}, {}",
+            names.dimension(d),
+            names.item(c)
+        ),
+        ["findings", "mixing", w, "dimensions", d] => format!(
+            "Mixing of ties by {}, {}",
+            names.dimension(d),
+            names.item(w)
+        ),
+        ["findings", "themes", kind] => format!("The {kind} raised by the most sources"),
+        _ => return None,
+    })
 }
 
 /// The key that makes an object a suppression marker.
@@ -560,7 +815,8 @@ fn identities(list: &[Value]) -> Option<Vec<String>> {
 #[derive(Default)]
 struct Walker {
     moved: Vec<Moved>,
-    flips: Vec<VerdictFlip>,
+    /// Each flipped verdict: the finding's path, the old and the new verdict.
+    flips: Vec<(String, String, String)>,
 }
 
 /// The verdicts of the finding being walked, old and new.
@@ -745,14 +1001,8 @@ impl Walker {
     }
 
     fn flip(&mut self, path: &[Seg], old: &str, new: &str) {
-        let at = render_path(path);
-        let (o, n) = (verdict_words(old), verdict_words(new));
-        self.flips.push(VerdictFlip {
-            sentence: format!("The verdict on {at} changed from “{o}” to “{n}”."),
-            path: at,
-            old: o,
-            new: n,
-        });
+        self.flips
+            .push((render_path(path), old.to_owned(), new.to_owned()));
     }
 }
 
@@ -810,8 +1060,8 @@ fn pair_text(a: &Value, b: &Value) -> (String, String) {
     }
 }
 
-/// The group of a moved statistic: `(rank, id, title)`.
-fn group_of(path: &[Seg]) -> (u8, String, String) {
+/// The group of a moved statistic: `(rank, id, title)`, the title in words.
+fn group_of(path: &[Seg], names: &Names) -> (u8, String, String) {
     let item = |i: usize| match path.get(i) {
         Some(Seg::Item(s)) => Some(s.clone()),
         _ => None,
@@ -827,33 +1077,41 @@ fn group_of(path: &[Seg]) -> (u8, String, String) {
             (Some("dimensions"), Some(d)) => (
                 3,
                 format!("homophily:{d}"),
-                format!("Ties and homophily by {d}"),
+                format!("Ties and homophily by {}", names.dimension(&d)),
             ),
-            _ => (2, format!("network:{w}"), format!("Network, wave {w}")),
+            _ => (
+                2,
+                format!("network:{w}"),
+                format!("Network, {}", names.wave(&w)),
+            ),
         },
         (Some("changes"), Some(p)) => (
             4,
             format!("changes:{p}"),
-            format!("Change between waves {p}"),
+            format!("Change between waves, {}", names.item(&p)),
         ),
         (Some("qualitative"), _) => (5, "qualitative".into(), "Qualitative material".into()),
         (Some("findings"), _) => (6, "findings".into(), "Findings and verdicts".into()),
-        _ => (7, "other".into(), "Other".into()),
+        (Some("sensitivity"), _) => (7, "sensitivity".into(), "Sensitivity checks".into()),
+        (Some("tables"), _) => (8, "tables".into(), "Counts shown in the tables".into()),
+        (Some(k), _) => (9, format!("other:{k}"), format!("Other statistics: {k}")),
+        (None, _) => (9, "other:".into(), "Other statistics".into()),
     }
 }
 
 /// Groups moved statistics: by rank, then in order of first appearance; inside a
 /// group, in the order of the statistics.
-fn group(moved: Vec<Moved>) -> Vec<Group> {
+fn group(moved: Vec<Moved>, names: &Names) -> Vec<Group> {
     let mut groups: Vec<(u8, Group)> = Vec::new();
     for m in moved {
-        let (rank, id, title) = group_of(&parse_path(&m.path));
+        let (rank, id, title) = group_of(&parse_path(&m.path), names);
         match groups.iter_mut().find(|(_, g)| g.id == id) {
             Some((_, g)) => g.statistics.push(m),
             None => groups.push((
                 rank,
                 Group {
                     id,
+                    text: running_text(&title),
                     title,
                     statistics: vec![m],
                 },
@@ -896,15 +1154,17 @@ mod tests {
             "schema": 2,
             "survey": {"response_rate": 0.5},
             "waves": [
-                {"id": "before", "ties": 10, "network": {"mean_degree": 1.0},
+                {"id": "before", "label": "Before the programme", "ties": 10,
+                 "network": {"mean_degree": 1.0},
                  "dimensions": [
                     {"column": "org_type", "ei_index": 0.1,
                      "categories": [{"id": "local", "mean_ties": 1.0}]},
-                    {"column": "population", "ei_index": -0.2,
+                    {"column": "population", "label": "Population served",
+                     "text_label": "population served", "ei_index": -0.2,
                      "categories": [{"id": "pud", "mean_ties": pud_mean}, {"id": "sw", "mean_ties": 2.0}]}
                  ]},
-                {"id": "survey", "ties": 20, "network": {"mean_degree": mean_degree},
-                 "dimensions": []}
+                {"id": "survey", "label": "At the survey", "ties": 20,
+                 "network": {"mean_degree": mean_degree}, "dimensions": []}
             ],
             "qualitative": {"by_population": [{"id": "pud"}, {"id": "sw"}]}
         })
@@ -922,30 +1182,254 @@ mod tests {
     #[test]
     fn a_moved_statistic_is_grouped_printed_and_marked_headline() {
         let old = evidence(stats(2.0, json!(1.5)), vec![]);
-        let new = evidence(stats(2.25, json!(1.75)), vec![]);
+        let new = evidence(stats(2.04, json!(1.75)), vec![]);
         let c = compare(&old, &new);
         assert!(c.same_inputs && !c.same_evidence);
-        let ids: Vec<&str> = c.groups.iter().map(|g| g.id.as_str()).collect();
-        assert_eq!(ids, ["network:survey", "homophily:population"]);
+        let groups: Vec<(&str, &str, &str)> = c
+            .groups
+            .iter()
+            .map(|g| (g.id.as_str(), g.title.as_str(), g.text.as_str()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (
+                    "network:survey",
+                    "Network, at the survey",
+                    "network, at the survey"
+                ),
+                (
+                    "homophily:population",
+                    "Ties and homophily by population served",
+                    "ties and homophily by population served"
+                )
+            ]
+        );
         let m = &c.groups[0].statistics[0];
         assert_eq!(m.path, "waves[survey].network.mean_degree");
-        assert_eq!((m.old_text.as_str(), m.new_text.as_str()), ("2.00", "2.25"));
+        assert_eq!((m.old_text.as_str(), m.new_text.as_str()), ("2.00", "2.04"));
         assert_eq!(
             c.groups[1].statistics[0].path,
             "waves[before].dimensions[population].categories[pud].mean_ties"
         );
         assert_eq!(c.moved, 2);
-        let headline: Vec<(&str, &str)> = c
+        // The headline row keeps the path and prints as its kind: one decimal, more
+        // when one would show "2.0 → 2.0".
+        let headline: Vec<(&str, Kind, &str, &str, &str)> = c
             .headline
             .iter()
-            .map(|h| (h.label.as_str(), h.moved.path.as_str()))
+            .map(|h| {
+                let m = &h.moved;
+                (
+                    h.label.as_str(),
+                    h.kind,
+                    m.path.as_str(),
+                    m.old_text.as_str(),
+                    m.new_text.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             headline,
             [(
-                "Ties per organisation, survey",
-                "waves[survey].network.mean_degree"
+                "Ties per organisation, at the survey",
+                Kind::Decimal,
+                "waves[survey].network.mean_degree",
+                "2.00",
+                "2.04"
             )]
+        );
+    }
+
+    /// Statistics with the summary's numbers: response rate, ties, the crossing of
+    /// ties and new ties by the primary dimension `region` (labelled only on `labels`
+    /// sides), with findings for the change and the mixing.
+    fn summary_stats(k: f64, labels: bool) -> Value {
+        let dim = |cross: f64, ei: f64| {
+            let mut d = json!({"column": "region", "cross_share": cross, "ei_index": ei,
+                               "categories": [{"id": "north"}, {"id": "south"}]});
+            if labels {
+                d["label"] = json!("Region of work");
+                d["text_label"] = json!("region of work");
+            }
+            d
+        };
+        let change = |x: f64, verdict: &str| json!({"change": x, "verdict": verdict, "test": "t"});
+        let mixing = |wave: &str, cross: f64, ei: f64| {
+            json!({"wave": wave, "dimensions": [{"column": "region", "cross_share": cross,
+                   "ei_index": ei, "verdict": "more_within_than_chance"}]})
+        };
+        json!({
+            "survey": {"response_rate": 0.6739 * k},
+            "waves": [
+                {"id": "w1", "label": "In 2011", "ties": 140, "network": {"mean_degree": 3.0},
+                 "dimensions": [dim(0.31, -0.37)]},
+                {"id": "w2", "label": "In 2016", "ties": (242.0 * k).round() as u64,
+                 "network": {"mean_degree": 5.26 * k}, "dimensions": [dim(0.61 * k, 0.22 * k)]}
+            ],
+            "changes": [{"from": "w1", "to": "w2", "new_ties": (209.0 * k).round() as u64,
+                         "lost_ties": 107, "dimensions": []}],
+            "findings": {
+                "changes": [{"from": "w1", "to": "w2",
+                    "ties": change(242.0 * k - 140.0, "increased"),
+                    "mean_degree": change(5.26 * k - 3.0, "increased"),
+                    "dimensions": [{"column": "region",
+                        "cross_share": change(0.61 * k - 0.31, if k >= 1.0 { "increased" } else { "no_clear_change" }),
+                        "ei_index": change(0.59 * k, "increased"),
+                        "new_ties": {"cross_share": 0.6459 * k, "verdict": "more_within_than_chance"}}]}],
+                "mixing": [mixing("w1", 0.31, -0.37), mixing("w2", 0.61 * k, 0.22 * k)]
+            }
+        })
+    }
+
+    #[test]
+    fn the_headline_is_the_summary_in_its_order_words_and_formats() {
+        let old = evidence(summary_stats(1.0, false), vec![]);
+        let new = evidence(summary_stats(0.9, true), vec![]);
+        let c = compare(&old, &new);
+        let rows: Vec<(String, Kind, String, String)> = c
+            .headline
+            .iter()
+            .map(|h| {
+                let (o, n) = h.texts();
+                (h.label.clone(), h.kind, o, n)
+            })
+            .collect();
+        let row = |label: &str, kind: Kind, old: &str, new: &str| {
+            (label.to_owned(), kind, old.to_owned(), new.to_owned())
+        };
+        let within = "more within than chance";
+        assert_eq!(
+            rows,
+            [
+                row("Survey response rate", Kind::Share, "67%", "61%"),
+                row("Collaboration ties, in 2016", Kind::Count, "242", "218"),
+                row(
+                    "Change in collaboration ties, in 2011 → in 2016",
+                    Kind::CountChange,
+                    "+102 (increased)",
+                    "+78 (increased)"
+                ),
+                row(
+                    "Ties per organisation, in 2016",
+                    Kind::Decimal,
+                    "5.3",
+                    "4.7"
+                ),
+                row(
+                    "Change in ties per organisation, in 2011 → in 2016",
+                    Kind::DecimalChange,
+                    "+2.3 (increased)",
+                    "+1.7 (increased)"
+                ),
+                row(
+                    "Share of ties crossing categories of region of work, in 2016",
+                    Kind::Share,
+                    &format!("61% ({within})"),
+                    &format!("55% ({within})")
+                ),
+                row(
+                    "Change in the share of ties crossing categories of region of work, in 2011 → in 2016",
+                    Kind::ShareChange,
+                    "+30 points (increased)",
+                    "+24 points (no clear change)"
+                ),
+                row("New ties, in 2011 → in 2016", Kind::Count, "209", "188"),
+                row(
+                    "Share of new ties crossing categories of region of work, in 2011 → in 2016",
+                    Kind::Share,
+                    &format!("65% ({within})"),
+                    &format!("58% ({within})")
+                ),
+                row(
+                    "E-I index by region of work, in 2016",
+                    Kind::Index,
+                    &format!("+0.22 ({within})"),
+                    &format!("+0.20 ({within})")
+                ),
+            ]
+        );
+        // The flipped verdict in words, and the terminal prints the page's rows.
+        assert_eq!(
+            c.verdicts[0].sentence,
+            "Change in the share of ties crossing categories of region of work, in 2011 → in 2016: the verdict changed from “increased” to “no clear change”."
+        );
+        let text = c.render_text("a.pdf", "b.pdf");
+        assert!(
+            text.contains(
+                "headline numbers: 10 moved\n  Survey response rate: 67% → 61%\n  Collaboration ties, in 2016: 242 → 218\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  Change in the share of ties crossing categories of region of work, in 2011 → in 2016: +30 points (increased) → +24 points (no clear change)\n"),
+            "{text}"
+        );
+        // A value that two sides print alike at the kind's precision gets more
+        // decimals; a negative change takes the typographic minus; one point is singular.
+        let mut near = summary_stats(1.0, true);
+        near["survey"]["response_rate"] = json!(0.6712);
+        near["findings"]["changes"][0]["dimensions"][0]["cross_share"]["change"] = json!(-0.01);
+        let c = compare(&old, &evidence(near, vec![]));
+        let texts: Vec<(&str, &str, &str)> = c
+            .headline
+            .iter()
+            .map(|h| {
+                (
+                    h.label.as_str(),
+                    h.moved.old_text.as_str(),
+                    h.moved.new_text.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Survey response rate", "67.4%", "67.1%"),
+                (
+                    "Change in the share of ties crossing categories of region of work, in 2011 → in 2016",
+                    "+30 points",
+                    "\u{2212}1 point"
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn an_id_that_neither_side_labels_stands_for_itself() {
+        let old = evidence(summary_stats(1.0, false), vec![]);
+        let new = evidence(summary_stats(0.9, false), vec![]);
+        let c = compare(&old, &new);
+        let last = c.headline.last().expect("rows");
+        assert_eq!(last.label, "E-I index by region, in 2016");
+        assert_eq!(
+            c.groups
+                .iter()
+                .find(|g| g.id == "homophily:region")
+                .map(|g| g.title.as_str()),
+            Some("Ties and homophily by region")
+        );
+    }
+
+    #[test]
+    fn groups_outside_the_brief_sections_are_named() {
+        let with = |x: u64| {
+            json!({"sensitivity": {"rule": "union", "n": x}, "tables": {"threshold": x},
+                   "extra": {"n": x}})
+        };
+        let c = compare(&evidence(with(1), vec![]), &evidence(with(2), vec![]));
+        let groups: Vec<(&str, &str)> = c
+            .groups
+            .iter()
+            .map(|g| (g.id.as_str(), g.text.as_str()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("sensitivity", "sensitivity checks"),
+                ("tables", "counts shown in the tables"),
+                ("other:extra", "other statistics: extra")
+            ]
         );
     }
 
@@ -1019,9 +1503,23 @@ mod tests {
         assert_eq!(c.verdicts.len(), 1);
         assert_eq!(
             c.verdicts[0].sentence,
-            "The verdict on findings.changes[before->survey].ties changed from “increased” to “no clear change”."
+            "Change in collaboration ties, before the programme → at the survey: the verdict changed from “increased” to “no clear change”."
         );
-        assert_eq!(c.headline[0].label, "Change in ties, before->survey");
+        assert_eq!(c.verdicts[0].path, "findings.changes[before->survey].ties");
+        assert_eq!(
+            c.headline[0].label,
+            "Change in collaboration ties, before the programme → at the survey"
+        );
+        assert_eq!(
+            (c.headline[0].kind, c.headline[0].texts()),
+            (
+                Kind::CountChange,
+                (
+                    "+10 (increased)".to_owned(),
+                    "+1 (no clear change)".to_owned()
+                )
+            )
+        );
         let h = &c.headline[0].moved;
         assert_eq!(h.path, "findings.changes[before->survey].ties.change");
         assert_eq!(

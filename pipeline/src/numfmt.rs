@@ -72,6 +72,27 @@ pub fn distinct_pair(old: f64, new: f64) -> (String, String) {
     (full(old), full(new))
 }
 
+/// Two values side by side, each printed by `format(x, decimals)`: at `decimals`, or,
+/// when the two would read alike there, at the fewest more decimals (up to nine) at
+/// which they differ, so a change is never shown as "61% → 61%". Equal values print at
+/// `decimals`; values that differ only beyond nine decimals print at seventeen.
+/// `distinct_pair_with(a, b, 2, fixed)` is [`distinct_pair`] apart from that last case.
+pub fn distinct_pair_with(
+    old: f64,
+    new: f64,
+    decimals: usize,
+    format: impl Fn(f64, usize) -> String,
+) -> (String, String) {
+    let at = |d: usize| (format(old, d), format(new, d));
+    if old == new {
+        return at(decimals);
+    }
+    (decimals..=decimals.max(9))
+        .map(at)
+        .find(|(a, b)| a != b)
+        .unwrap_or_else(|| at(17))
+}
+
 /// An integer with the typographic minus sign.
 pub fn integer(n: i128) -> String {
     if n < 0 {
@@ -114,6 +135,23 @@ mod tests {
         );
         let (a, b) = distinct_pair(0.1, 0.1 + 1e-12);
         assert_ne!(a, b);
+        let percent_at = |x: f64, d: usize| format!("{}%", fixed(x * 100.0, d));
+        assert_eq!(
+            distinct_pair_with(0.6112, 0.6146, 0, percent_at),
+            ("61.1%".into(), "61.5%".into())
+        );
+        assert_eq!(
+            distinct_pair_with(0.59, 0.61, 0, percent_at),
+            ("59%".into(), "61%".into())
+        );
+        assert_eq!(
+            distinct_pair_with(2.0, 2.0, 0, signed),
+            ("+2".into(), "+2".into())
+        );
+        assert_eq!(
+            distinct_pair_with(2.0, 2.04, 1, signed),
+            ("+2.00".into(), "+2.04".into())
+        );
         assert_eq!(integer(-3), "\u{2212}3");
         assert_eq!(integer(12), "12");
     }

@@ -97,7 +97,18 @@ fn diff_names_edited_ties_and_the_moved_statistics_and_same_briefs_agree() {
         tie_count(b.path(), 1)
     );
     assert!(text.contains(&moved), "{moved:?} not in\n{text}");
-    assert!(text.contains("  Network, wave survey ("), "{text}");
+    // Groups and headline rows in words: the wave's label, not its id.
+    assert!(text.contains("  Network, at the survey ("), "{text}");
+    assert!(
+        text.contains("  Ties and homophily by population served ("),
+        "{text}"
+    );
+    let headline = format!(
+        "  Collaboration ties, at the survey: {} → {}\n",
+        tie_count(a.path(), 1),
+        tie_count(b.path(), 1)
+    );
+    assert!(text.contains(&headline), "{headline:?} not in\n{text}");
     assert!(text.ends_with("old and new differ\n"), "{text}");
     // The order the brief asks for: inputs, files, tools, statistics.
     let at = |s: &str| text.find(s).unwrap_or(usize::MAX);
@@ -217,8 +228,7 @@ fn the_changes_page_lists_exactly_what_the_diff_lists() {
     }
 
     let changes = json_diff(&study.path().join("previous/brief.pdf"), &built.pdfs[0]);
-    // The brief's font draws "->" as one arrow glyph, which reads back as "→".
-    let brief = squash(&support::pdf_text(&built.pdfs[0])).replace('→', "->");
+    let brief = squash(&support::pdf_text(&built.pdfs[0]));
     let page = &brief[brief
         .find("What changed since version 1.0.0 (2017-01-17) This brief")
         .expect("the changes page, titled by the previous version and date")..];
@@ -256,21 +266,45 @@ fn the_changes_page_lists_exactly_what_the_diff_lists() {
     let moved = changes["moved"].as_u64().expect("a count");
     let mut counts = Vec::new();
     for g in changes["groups"].as_array().expect("groups") {
-        let title = g["title"].as_str().expect("title").to_lowercase();
+        let text = g["text"].as_str().expect("the title in running text");
         counts.push(format!(
-            "{title} {}",
+            "{text} ({})",
             g["statistics"].as_array().expect("list").len()
         ));
+    }
+    // The groups in words, "other" split into what it holds.
+    for words in [
+        "network, at the survey (",
+        "ties and homophily by population served (",
+        "ties and homophily by organisation type (",
+        "change between waves, before the programme → at the survey (",
+        "sensitivity checks (",
+    ] {
+        assert!(
+            counts.iter().any(|c| c.starts_with(words)),
+            "{words:?} not in {counts:?}"
+        );
     }
     let statistics = format!("{moved} statistics moved: {}.", counts.join("; "));
     assert!(page.contains(&statistics), "{statistics:?} not in {page}");
 
     let headline = changes["headline"].as_array().expect("headline");
-    assert!(
-        !headline.is_empty(),
-        "the edited ties move headline numbers"
-    );
-    let rows: Vec<(String, String)> = headline
+    let (old_stats, new_stats) = (support::stats(first.path()), support::stats(one.path()));
+    let count = |stats: &serde_json::Value, pointer: &str| {
+        stats
+            .pointer(pointer)
+            .and_then(|v| v.as_f64())
+            .expect(pointer)
+    };
+    let ties = |stats: &serde_json::Value| count(stats, "/waves/1/ties");
+    let change = |stats: &serde_json::Value| ties(stats) - count(stats, "/waves/0/ties");
+    let share = |stats: &serde_json::Value| {
+        count(stats, "/findings/changes/0/dimensions/0/cross_share/change")
+    };
+    // The summary's numbers, in its order, in words and in its formats: counts whole,
+    // a change of a count signed, a share as a percentage, a change of a share in
+    // signed percentage points, each with the verdict of its side.
+    let rows: Vec<(String, String, String)> = headline
         .iter()
         .map(|h| {
             let s = |k: &str| h[k].as_str().expect("text").to_owned();
@@ -283,15 +317,70 @@ fn the_changes_page_lists_exactly_what_the_diff_lists() {
             };
             (
                 s("label"),
-                format!(
-                    "{}{} {}{}",
-                    s("old_text"),
-                    verdict(0),
-                    s("new_text"),
-                    verdict(1)
-                ),
+                format!("{}{}", s("old_text"), verdict(0)),
+                format!("{}{}", s("new_text"), verdict(1)),
             )
         })
+        .collect();
+    let labels: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Collaboration ties, at the survey",
+            "Change in collaboration ties, before the programme → at the survey",
+            "Ties per organisation, at the survey",
+            "Change in ties per organisation, before the programme → at the survey",
+            "Share of ties crossing categories of population served, at the survey",
+            "Change in the share of ties crossing categories of population served, before the programme → at the survey",
+            "New ties, before the programme → at the survey",
+            "Share of new ties crossing categories of population served, before the programme → at the survey",
+            "E-I index by population served, at the survey",
+        ],
+        "the headline rows of the summary, in its order"
+    );
+    let row = |label: &str, old: String, new: String| (label.to_owned(), old, new);
+    let points = |x: f64| format!("+{:.0} points (increased)", x * 100.0);
+    for expected in [
+        row(
+            labels[0],
+            format!("{}", ties(&old_stats)),
+            format!("{}", ties(&new_stats)),
+        ),
+        row(
+            labels[1],
+            format!("+{} (increased)", change(&old_stats)),
+            format!("+{} (increased)", change(&new_stats)),
+        ),
+        row(
+            labels[5],
+            points(share(&old_stats)),
+            points(share(&new_stats)),
+        ),
+    ] {
+        assert!(rows.contains(&expected), "{expected:?} not in {rows:?}");
+    }
+    assert!(
+        rows[4].1.ends_with("% (more within than chance)"),
+        "{rows:?}"
+    );
+    // `cargo xtask diff` prints the same rows in the same words and formats.
+    let text = String::from_utf8_lossy(
+        &diff(&[&study.path().join("previous/brief.pdf"), &built.pdfs[0]]).stdout,
+    )
+    .into_owned();
+    let mut lines = vec![format!("headline numbers: {} moved", rows.len())];
+    lines.extend(rows.iter().map(|(l, o, n)| format!("  {l}: {o} → {n}")));
+    assert!(
+        text.contains(&(lines.join("\n") + "\n")),
+        "{lines:?} not in\n{text}"
+    );
+    // No internal id reaches the page.
+    for id in ["->", "org_type", "waves[", "findings."] {
+        assert!(!page.contains(id), "{id:?} on the page: {page}");
+    }
+    let rows: Vec<(String, String)> = rows
+        .into_iter()
+        .map(|(label, old, new)| (label, format!("{old} {new}")))
         .collect();
     // Each row, whole and in the diff's order.
     let mut at = 0;

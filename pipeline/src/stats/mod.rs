@@ -163,6 +163,11 @@ pub struct Summary {
 pub struct DimensionStats {
     /// The dimension's column.
     pub column: String,
+    /// The dimension's display label (`label` in `study.toml`).
+    pub label: String,
+    /// The label as it reads inside a sentence (`text_label` in `study.toml`, or the
+    /// label's running-text form).
+    pub text_label: String,
     /// Categories in display order (including those with no members).
     pub categories: Vec<CategoryStats>,
     /// Ties between categories `i` and `j` (display order), symmetric; the diagonal
@@ -510,6 +515,8 @@ fn wave_stats(
         );
         dimensions.push(DimensionStats {
             column: dim.column.clone(),
+            label: dim.label.clone(),
+            text_label: dim.text_label.clone(),
             categories,
             internal_ties: internal,
             external_ties: external,
