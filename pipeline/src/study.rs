@@ -4,13 +4,16 @@
 //! Nothing about categories is hard-coded anywhere else: the dimensions, their
 //! categories and colours, and the codebook all come from here.
 //!
-//! The file is read in two steps. serde reads the wire format ([`raw`], every checked
-//! value with its span); [`StudyConfig::parse`] then checks it as a whole, reporting
-//! every problem at the value that causes it, and returns the validated
+//! The file is read in three steps. The TOML is parsed into a spanned document and
+//! every key no table accepts is reported and removed ([`keys`]); serde reads the rest
+//! into the wire format ([`raw`], every checked value with its span, enum-valued keys
+//! as strings); [`StudyConfig::parse`] then checks it as a whole, reporting every
+//! problem at the value that causes it, unknown keys included, and returns the validated
 //! [`StudyConfig`]. In the validated form every reference is resolved: the primary and
 //! vertical dimensions and the grid are [`DimIndex`]es, dates are [`Date`]s and colours
 //! [`Colour`]s, so no later code looks a name up or needs a fallback.
 
+mod keys;
 pub mod narrative;
 mod raw;
 
@@ -20,6 +23,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize, Serializer};
 use toml::Spanned;
+use toml::de::DeTable;
 
 use crate::diag::Problem;
 pub use narrative::{Authored, Finding, Narrative, Question, Requirement};
@@ -379,19 +383,33 @@ impl Serialize for Colour {
 impl StudyConfig {
     /// Parses and checks `study.toml`, reporting every problem found, each at the
     /// value that causes it.
+    ///
+    /// A TOML syntax error stops the reading (nothing after it can be trusted), and so
+    /// does a value serde cannot read (a missing key, a value of the wrong type), which
+    /// is reported together with every unknown key; everything else is reported at once.
     pub fn parse(text: &str) -> Result<StudyConfig, Vec<Problem>> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let toml_error = |e: toml::de::Error| {
             let (line, column) = e
                 .span()
                 .map_or((1, 1), |span| line_column(text, span.start));
-            let message = e.message().trim_end().to_owned();
-            vec![Problem::at(STUDY_FILE, line, column, message)]
-        })?;
-        Checker {
+            Problem::at(STUDY_FILE, line, column, e.message().trim_end())
+        };
+        let mut document = DeTable::parse(text).map_err(|e| vec![toml_error(e)])?;
+        let unknown = keys::strip_unknown(document.get_mut(), keys::Table::Root);
+        let mut checker = Checker {
             text,
             problems: Vec::new(),
+        };
+        for (span, message) in unknown {
+            checker.at(span, message);
         }
-        .config(raw)
+        match RawConfig::deserialize(toml::de::Deserializer::from(document)) {
+            Ok(raw) => checker.config(raw),
+            Err(e) => {
+                checker.problems.push(toml_error(e));
+                Err(checker.problems)
+            }
+        }
     }
 
     /// The primary dimension (the key population).
@@ -533,14 +551,20 @@ impl Checker<'_> {
         {
             self.at(t.span(), "suppression_threshold must be at least 1".into());
         }
+        let tie_rule = self.choice::<TieRule>("tie_rule", &raw.tie_rule, "");
+        let network_map = match &raw.network_map {
+            Some(m) => self.choice::<NetworkMapMode>("network_map", m, ""),
+            None => Some(NetworkMapMode::default()),
+        };
         self.waves(&raw.waves);
         let dimensions = self.dimensions(&raw.dimensions);
-        self.codebook(&raw.codebook);
+        let kinds = self.codebook(&raw.codebook);
         let narrative = self.narrative(
             raw.narrative.unwrap_or_default(),
             raw.waves.get_ref().len(),
             raw.vertical_dimension.is_some(),
             &raw.codebook,
+            &kinds,
         );
         let primary = self.dimension_ref("primary_dimension", &raw.primary_dimension, &dimensions);
         let vertical = raw
@@ -568,9 +592,13 @@ impl Checker<'_> {
         if let (Some(p), Some(v)) = (primary, vertical) {
             self.figure_names(&raw.waves, &dimensions, p, v);
         }
-        let (Some(created), Some(event_date), Some(primary), true) =
-            (created, event_date, primary, self.problems.is_empty())
+        let kinds: Option<Vec<CodeKind>> = kinds.into_iter().collect();
+        let (Some(created), Some(event_date), Some(primary), Some(tie_rule), Some(network_map)) =
+            (created, event_date, primary, tie_rule, network_map)
         else {
+            return Err(self.problems);
+        };
+        let (Some(kinds), true) = (kinds, self.problems.is_empty()) else {
             return Err(self.problems);
         };
         Ok(StudyConfig {
@@ -582,7 +610,7 @@ impl Checker<'_> {
             created,
             synthetic: raw.synthetic,
             suppression_threshold: threshold,
-            tie_rule: raw.tie_rule,
+            tie_rule,
             permutations: raw.permutations.unwrap_or(DEFAULT_PERMUTATIONS),
             seed: raw.seed,
             authors: raw.authors,
@@ -591,12 +619,17 @@ impl Checker<'_> {
             primary,
             vertical: vertical.flatten(),
             dimensions,
-            codebook: raw.codebook.into_iter().map(raw::code).collect(),
+            codebook: raw
+                .codebook
+                .into_iter()
+                .zip(kinds)
+                .map(|(c, k)| raw::code(c, k))
+                .collect(),
             grid: grid.flatten(),
             methods: raw.methods,
             previous_brief: raw.previous_brief.map(Spanned::into_inner),
             attach_full_statistics: raw.attach_full_statistics,
-            network_map: raw.network_map,
+            network_map,
             narrative,
         })
     }
@@ -619,10 +652,13 @@ impl Checker<'_> {
         waves: usize,
         vertical: bool,
         codebook: &[RawCode],
+        kinds: &[Option<CodeKind>],
     ) -> Narrative {
+        // A code whose kind is not known is left out (its kind is reported).
         let codes: Vec<(CodeKind, String)> = codebook
             .iter()
-            .map(|c| (c.kind, c.id.get_ref().clone()))
+            .zip(kinds)
+            .filter_map(|(c, k)| Some(((*k)?, c.id.get_ref().clone())))
             .collect();
         let ctx = narrative::Context {
             waves,
@@ -850,13 +886,46 @@ impl Checker<'_> {
         })
     }
 
-    fn codebook(&mut self, codes: &[RawCode]) {
+    /// Checks the codebook; the kind of each code, `None` where it is not one.
+    fn codebook(&mut self, codes: &[RawCode]) -> Vec<Option<CodeKind>> {
+        let mut kinds = Vec::new();
         for c in codes {
             self.identifier("code id", &c.id);
             self.text_label(c.text_label.as_ref());
+            let of = format!(" of code {:?}", c.id.get_ref());
+            kinds.push(self.choice::<CodeKind>("kind", &c.kind, &of));
         }
         let ids = codes.iter().map(|c| &c.id);
         self.unique("code", ids, false, "each code id once");
+        kinds
+    }
+
+    /// Reads `value` (of `key`, `of` saying whose when the key repeats) as a variant
+    /// of the enum `T` by its serde name, reporting it at its span with the allowed
+    /// names when it is none of them.
+    fn choice<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &str,
+        value: &Spanned<String>,
+        of: &str,
+    ) -> Option<T> {
+        let text = value.get_ref().as_str();
+        let read: Result<T, serde::de::value::Error> =
+            T::deserialize(serde::de::value::StrDeserializer::new(text));
+        if read.is_err() {
+            let allowed: Vec<String> = keys::variants_of::<T>()
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect();
+            self.at(
+                value.span(),
+                format!(
+                    "{key} {text:?}{of} is not a known value; expected one of {}",
+                    allowed.join(", ")
+                ),
+            );
+        }
+        read.ok()
     }
 
     /// Resolves a reference to a dimension by its column.

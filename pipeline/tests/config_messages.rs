@@ -124,12 +124,14 @@ fn a_syntax_error() {
     );
 }
 
+/// A misspelt key is unknown, and the key it was meant to be is then missing.
 #[test]
 fn an_unknown_key() {
     assert_eq!(
         problems(&edit(2, "colour = ", "color = ")),
         [
-            "study.toml:42:1: unknown field `color`, expected one of `id`, `label`, `text_label`, `colour`"
+            "study.toml:39:1: missing field `colour`",
+            "study.toml:42:1: unknown field `color`, expected one of `id`, `label`, `text_label`, `colour`",
         ]
     );
 }
@@ -146,7 +148,9 @@ fn a_value_of_the_wrong_type() {
 fn an_unknown_tie_rule() {
     assert_eq!(
         problems(&edit(1, "\"union\"", "\"both\"")),
-        ["study.toml:8:12: unknown variant `both`, expected `union` or `reciprocated`"]
+        [
+            "study.toml:8:12: tie_rule \"both\" is not a known value; expected one of `union`, `reciprocated`"
+        ]
     );
 }
 
@@ -155,7 +159,7 @@ fn an_unknown_network_map_and_a_previous_brief_outside_the_folder() {
     assert_eq!(
         problems(&edit(1, "seed = 1", "seed = 1\nnetwork_map = \"everyone\"")),
         [
-            "study.toml:10:15: unknown variant `everyone`, expected one of `organisations`, `groups`, `off`"
+            "study.toml:10:15: network_map \"everyone\" is not a known value; expected one of `organisations`, `groups`, `off`"
         ]
     );
     assert_eq!(
