@@ -16,6 +16,7 @@
 mod keys;
 pub mod narrative;
 mod raw;
+mod recover;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -384,9 +385,9 @@ impl StudyConfig {
     /// Parses and checks `study.toml`, reporting every problem found, each at the
     /// value that causes it.
     ///
-    /// A TOML syntax error stops the reading (nothing after it can be trusted), and so
-    /// does a value serde cannot read (a missing key, a value of the wrong type), which
-    /// is reported together with every unknown key; everything else is reported at once.
+    /// A TOML syntax error stops the reading (nothing after it can be trusted);
+    /// everything else (unknown keys, missing keys, values of the wrong type, and the
+    /// checks of [`Checker`]) is reported at once.
     pub fn parse(text: &str) -> Result<StudyConfig, Vec<Problem>> {
         let toml_error = |e: toml::de::Error| {
             let (line, column) = e
@@ -403,12 +404,11 @@ impl StudyConfig {
         for (span, message) in unknown {
             checker.at(span, message);
         }
-        match RawConfig::deserialize(toml::de::Deserializer::from(document)) {
-            Ok(raw) => checker.config(raw),
-            Err(e) => {
-                checker.problems.push(toml_error(e));
-                Err(checker.problems)
-            }
+        let (raw, errors) = recover::read(document, text.len());
+        checker.problems.extend(errors.into_iter().map(toml_error));
+        match raw {
+            Some(raw) => checker.config(raw),
+            None => Err(checker.problems),
         }
     }
 
@@ -519,7 +519,13 @@ struct Checker<'t> {
 }
 
 impl Checker<'_> {
+    /// Reports `message` at the start of `span`, unless the span is a placeholder's
+    /// (past the end of the text, see [`recover`]): a value put in for a missing or
+    /// mistyped one, whose problem is already reported.
     fn at(&mut self, span: Range<usize>, message: String) {
+        if span.start > self.text.len() {
+            return;
+        }
         let (line, column) = line_column(self.text, span.start);
         self.problems
             .push(Problem::at(STUDY_FILE, line, column, message));
