@@ -96,7 +96,7 @@ impl Patches {
         let table = if document.span() == *span {
             Some(document.get_mut())
         } else {
-            find(document.get_mut(), span).and_then(|v| match v.get_mut() {
+            find(document.get_mut(), span, true).and_then(|v| match v.get_mut() {
                 DeValue::Table(t) => Some(t),
                 _ => None,
             })
@@ -114,7 +114,7 @@ impl Patches {
     /// or no kind is left.
     fn replace(&mut self, document: &mut Spanned<DeTable<'_>>, span: &Range<usize>) -> bool {
         let kind = self.kind.get(&span.start).map_or(0, |k| k + 1);
-        let Some(slot) = find(document.get_mut(), span) else {
+        let Some(slot) = find(document.get_mut(), span, false) else {
             return false;
         };
         match self.make(kind) {
@@ -139,24 +139,34 @@ fn placeholder(kind: usize) -> Option<DeValue<'static>> {
     })
 }
 
-/// The value at exactly `span` in `table` or below it.
+/// The value at exactly `span` in `table` or below it; with `table_only`, the table
+/// there. (A table's span is its header's, and an array of tables has the span of
+/// its first table, so the two can share a span.)
 fn find<'t, 'i>(
     table: &'t mut DeTable<'i>,
     span: &Range<usize>,
+    table_only: bool,
 ) -> Option<&'t mut Spanned<DeValue<'i>>> {
-    table.iter_mut().find_map(|(_, value)| within(value, span))
+    table
+        .iter_mut()
+        .find_map(|(_, value)| within(value, span, table_only))
 }
 
 fn within<'t, 'i>(
     value: &'t mut Spanned<DeValue<'i>>,
     span: &Range<usize>,
+    table_only: bool,
 ) -> Option<&'t mut Spanned<DeValue<'i>>> {
-    if value.span() == *span {
+    let is_table = matches!(value.get_ref(), DeValue::Table(_));
+    if value.span() == *span && (is_table || !table_only) {
         return Some(value);
     }
     match value.get_mut() {
-        DeValue::Table(t) => find(t, span),
-        DeValue::Array(items) => items.as_mut().iter_mut().find_map(|v| within(v, span)),
+        DeValue::Table(t) => find(t, span, table_only),
+        DeValue::Array(items) => items
+            .as_mut()
+            .iter_mut()
+            .find_map(|v| within(v, span, table_only)),
         _ => None,
     }
 }
