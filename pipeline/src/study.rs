@@ -557,11 +557,7 @@ impl Checker<'_> {
         {
             self.at(t.span(), "suppression_threshold must be at least 1".into());
         }
-        let tie_rule = self.choice::<TieRule>("tie_rule", &raw.tie_rule, "");
-        let network_map = match &raw.network_map {
-            Some(m) => self.choice::<NetworkMapMode>("network_map", m, ""),
-            None => Some(NetworkMapMode::default()),
-        };
+        let modes = self.modes(&raw);
         self.waves(&raw.waves);
         let dimensions = self.dimensions(&raw.dimensions);
         let kinds = self.codebook(&raw.codebook);
@@ -599,8 +595,8 @@ impl Checker<'_> {
             self.figure_names(&raw.waves, &dimensions, p, v);
         }
         let kinds: Option<Vec<CodeKind>> = kinds.into_iter().collect();
-        let (Some(created), Some(event_date), Some(primary), Some(tie_rule), Some(network_map)) =
-            (created, event_date, primary, tie_rule, network_map)
+        let (Some(created), Some(event_date), Some(primary), Some((tie_rule, network_map))) =
+            (created, event_date, primary, modes)
         else {
             return Err(self.problems);
         };
@@ -638,6 +634,16 @@ impl Checker<'_> {
             network_map,
             narrative,
         })
+    }
+
+    /// The top-level enum-valued keys, `tie_rule` and `network_map`, each checked.
+    fn modes(&mut self, raw: &RawConfig) -> Option<(TieRule, NetworkMapMode)> {
+        let tie_rule = self.choice::<TieRule>("tie_rule", &raw.tie_rule, "");
+        let network_map = match &raw.network_map {
+            Some(m) => self.choice::<NetworkMapMode>("network_map", m, ""),
+            None => Some(NetworkMapMode::default()),
+        };
+        tie_rule.zip(network_map)
     }
 
     /// Reports an empty `text_label` (a label that would vanish from a sentence).
