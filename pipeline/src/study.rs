@@ -4,15 +4,19 @@
 //! Nothing about categories is hard-coded anywhere else: the dimensions, their
 //! categories and colours, and the codebook all come from here.
 //!
-//! The file is read in two steps. serde reads the wire format ([`raw`], every checked
-//! value with its span); [`StudyConfig::parse`] then checks it as a whole, reporting
-//! every problem at the value that causes it, and returns the validated
+//! The file is read in three steps. The TOML is parsed into a spanned document and
+//! every key no table accepts is reported and removed ([`keys`]); serde reads the rest
+//! into the wire format ([`raw`], every checked value with its span, enum-valued keys
+//! as strings); [`StudyConfig::parse`] then checks it as a whole, reporting every
+//! problem at the value that causes it, unknown keys included, and returns the validated
 //! [`StudyConfig`]. In the validated form every reference is resolved: the primary and
 //! vertical dimensions and the grid are [`DimIndex`]es, dates are [`Date`]s and colours
 //! [`Colour`]s, so no later code looks a name up or needs a fallback.
 
+mod keys;
 pub mod narrative;
 mod raw;
+mod recover;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,6 +24,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize, Serializer};
 use toml::Spanned;
+use toml::de::DeTable;
 
 use crate::diag::Problem;
 pub use narrative::{Authored, Finding, Narrative, Question, Requirement};
@@ -379,19 +384,32 @@ impl Serialize for Colour {
 impl StudyConfig {
     /// Parses and checks `study.toml`, reporting every problem found, each at the
     /// value that causes it.
+    ///
+    /// A TOML syntax error stops the reading (nothing after it can be trusted);
+    /// everything else (unknown keys, missing keys, values of the wrong type, and the
+    /// checks of [`Checker`]) is reported at once.
     pub fn parse(text: &str) -> Result<StudyConfig, Vec<Problem>> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let toml_error = |e: toml::de::Error| {
             let (line, column) = e
                 .span()
                 .map_or((1, 1), |span| line_column(text, span.start));
-            let message = e.message().trim_end().to_owned();
-            vec![Problem::at(STUDY_FILE, line, column, message)]
-        })?;
-        Checker {
+            Problem::at(STUDY_FILE, line, column, e.message().trim_end())
+        };
+        let mut document = DeTable::parse(text).map_err(|e| vec![toml_error(e)])?;
+        let unknown = keys::strip_unknown(document.get_mut(), keys::Table::Root);
+        let mut checker = Checker {
             text,
             problems: Vec::new(),
+        };
+        for (span, message) in unknown {
+            checker.at(span, message);
         }
-        .config(raw)
+        let (raw, errors) = recover::read(document, text.len());
+        checker.problems.extend(errors.into_iter().map(toml_error));
+        match raw {
+            Some(raw) => checker.config(raw),
+            None => Err(checker.problems),
+        }
     }
 
     /// The primary dimension (the key population).
@@ -501,7 +519,13 @@ struct Checker<'t> {
 }
 
 impl Checker<'_> {
+    /// Reports `message` at the start of `span`, unless the span is a placeholder's
+    /// (past the end of the text, see [`recover`]): a value put in for a missing or
+    /// mistyped one, whose problem is already reported.
     fn at(&mut self, span: Range<usize>, message: String) {
+        if span.start > self.text.len() {
+            return;
+        }
         let (line, column) = line_column(self.text, span.start);
         self.problems
             .push(Problem::at(STUDY_FILE, line, column, message));
@@ -533,14 +557,16 @@ impl Checker<'_> {
         {
             self.at(t.span(), "suppression_threshold must be at least 1".into());
         }
+        let modes = self.modes(&raw);
         self.waves(&raw.waves);
         let dimensions = self.dimensions(&raw.dimensions);
-        self.codebook(&raw.codebook);
+        let kinds = self.codebook(&raw.codebook);
         let narrative = self.narrative(
             raw.narrative.unwrap_or_default(),
             raw.waves.get_ref().len(),
             raw.vertical_dimension.is_some(),
             &raw.codebook,
+            &kinds,
         );
         let primary = self.dimension_ref("primary_dimension", &raw.primary_dimension, &dimensions);
         let vertical = raw
@@ -568,9 +594,13 @@ impl Checker<'_> {
         if let (Some(p), Some(v)) = (primary, vertical) {
             self.figure_names(&raw.waves, &dimensions, p, v);
         }
-        let (Some(created), Some(event_date), Some(primary), true) =
-            (created, event_date, primary, self.problems.is_empty())
+        let kinds: Option<Vec<CodeKind>> = kinds.into_iter().collect();
+        let (Some(created), Some(event_date), Some(primary), Some((tie_rule, network_map))) =
+            (created, event_date, primary, modes)
         else {
+            return Err(self.problems);
+        };
+        let (Some(kinds), true) = (kinds, self.problems.is_empty()) else {
             return Err(self.problems);
         };
         Ok(StudyConfig {
@@ -582,7 +612,7 @@ impl Checker<'_> {
             created,
             synthetic: raw.synthetic,
             suppression_threshold: threshold,
-            tie_rule: raw.tie_rule,
+            tie_rule,
             permutations: raw.permutations.unwrap_or(DEFAULT_PERMUTATIONS),
             seed: raw.seed,
             authors: raw.authors,
@@ -591,14 +621,29 @@ impl Checker<'_> {
             primary,
             vertical: vertical.flatten(),
             dimensions,
-            codebook: raw.codebook.into_iter().map(raw::code).collect(),
+            codebook: raw
+                .codebook
+                .into_iter()
+                .zip(kinds)
+                .map(|(c, k)| raw::code(c, k))
+                .collect(),
             grid: grid.flatten(),
             methods: raw.methods,
             previous_brief: raw.previous_brief.map(Spanned::into_inner),
             attach_full_statistics: raw.attach_full_statistics,
-            network_map: raw.network_map,
+            network_map,
             narrative,
         })
+    }
+
+    /// The top-level enum-valued keys, `tie_rule` and `network_map`, each checked.
+    fn modes(&mut self, raw: &RawConfig) -> Option<(TieRule, NetworkMapMode)> {
+        let tie_rule = self.choice::<TieRule>("tie_rule", &raw.tie_rule, "");
+        let network_map = match &raw.network_map {
+            Some(m) => self.choice::<NetworkMapMode>("network_map", m, ""),
+            None => Some(NetworkMapMode::default()),
+        };
+        tie_rule.zip(network_map)
     }
 
     /// Reports an empty `text_label` (a label that would vanish from a sentence).
@@ -619,10 +664,13 @@ impl Checker<'_> {
         waves: usize,
         vertical: bool,
         codebook: &[RawCode],
+        kinds: &[Option<CodeKind>],
     ) -> Narrative {
+        // A code whose kind is not known is left out (its kind is reported).
         let codes: Vec<(CodeKind, String)> = codebook
             .iter()
-            .map(|c| (c.kind, c.id.get_ref().clone()))
+            .zip(kinds)
+            .filter_map(|(c, k)| Some(((*k)?, c.id.get_ref().clone())))
             .collect();
         let ctx = narrative::Context {
             waves,
@@ -850,13 +898,46 @@ impl Checker<'_> {
         })
     }
 
-    fn codebook(&mut self, codes: &[RawCode]) {
+    /// Checks the codebook; the kind of each code, `None` where it is not one.
+    fn codebook(&mut self, codes: &[RawCode]) -> Vec<Option<CodeKind>> {
+        let mut kinds = Vec::new();
         for c in codes {
             self.identifier("code id", &c.id);
             self.text_label(c.text_label.as_ref());
+            let of = format!(" of code {:?}", c.id.get_ref());
+            kinds.push(self.choice::<CodeKind>("kind", &c.kind, &of));
         }
         let ids = codes.iter().map(|c| &c.id);
         self.unique("code", ids, false, "each code id once");
+        kinds
+    }
+
+    /// Reads `value` (of `key`, `of` saying whose when the key repeats) as a variant
+    /// of the enum `T` by its serde name, reporting it at its span with the allowed
+    /// names when it is none of them.
+    fn choice<T: serde::de::DeserializeOwned>(
+        &mut self,
+        key: &str,
+        value: &Spanned<String>,
+        of: &str,
+    ) -> Option<T> {
+        let text = value.get_ref().as_str();
+        let read: Result<T, serde::de::value::Error> =
+            T::deserialize(serde::de::value::StrDeserializer::new(text));
+        if read.is_err() {
+            let allowed: Vec<String> = keys::variants_of::<T>()
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect();
+            self.at(
+                value.span(),
+                format!(
+                    "{key} {text:?}{of} is not a known value; expected one of {}",
+                    allowed.join(", ")
+                ),
+            );
+        }
+        read.ok()
     }
 
     /// Resolves a reference to a dimension by its column.

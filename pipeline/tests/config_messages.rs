@@ -124,12 +124,14 @@ fn a_syntax_error() {
     );
 }
 
+/// A misspelt key is unknown, and the key it was meant to be is then missing.
 #[test]
 fn an_unknown_key() {
     assert_eq!(
         problems(&edit(2, "colour = ", "color = ")),
         [
-            "study.toml:42:1: unknown field `color`, expected one of `id`, `label`, `text_label`, `colour`"
+            "study.toml:39:1: missing field `colour`",
+            "study.toml:42:1: unknown field `color`, expected one of `id`, `label`, `text_label`, `colour`",
         ]
     );
 }
@@ -146,7 +148,9 @@ fn a_value_of_the_wrong_type() {
 fn an_unknown_tie_rule() {
     assert_eq!(
         problems(&edit(1, "\"union\"", "\"both\"")),
-        ["study.toml:8:12: unknown variant `both`, expected `union` or `reciprocated`"]
+        [
+            "study.toml:8:12: tie_rule \"both\" is not a known value; expected one of `union`, `reciprocated`"
+        ]
     );
 }
 
@@ -155,7 +159,7 @@ fn an_unknown_network_map_and_a_previous_brief_outside_the_folder() {
     assert_eq!(
         problems(&edit(1, "seed = 1", "seed = 1\nnetwork_map = \"everyone\"")),
         [
-            "study.toml:10:15: unknown variant `everyone`, expected one of `organisations`, `groups`, `off`"
+            "study.toml:10:15: network_map \"everyone\" is not a known value; expected one of `organisations`, `groups`, `off`"
         ]
     );
     assert_eq!(
@@ -494,4 +498,163 @@ fn drop_derived_text_labels(ours: &mut serde_json::Value, file: &serde_json::Val
         }
         _ => {}
     }
+}
+
+/// A `[narrative]` to append to `BASE` (its lines count on from `BASE`'s last).
+const NARRATIVE: &str = r#"
+[narrative]
+alliance = "Test alliance"
+
+[[narrative.conclusions]]
+text = "Ties grew."
+requires = "ties_change:increasd"
+
+[[narrative.recommendations]]
+text = "Keep going."
+require = "ties_change:increased"
+"#;
+
+/// The brief's case: problems of every kind in one file, each reported at its own
+/// line and column in one run, in file order. Before, serde stopped at the first
+/// unknown key and the other checks never ran.
+#[test]
+fn problems_of_every_kind_are_reported_in_one_run() {
+    let text = edit(
+        1,
+        "label = \"After\"\n",
+        "label = \"After\"\nnotes = \"late\"\n",
+    )
+    .replacen("date = \"2020-01-02\"", "date = \"2020-02-30\"", 1)
+    .replacen("kind = \"challenge\"", "kind = \"challenges\"", 1)
+    .replacen("id = \"movement\"", "id = \"silos\"", 1)
+        + NARRATIVE;
+    assert_eq!(
+        problems(&text),
+        [
+            "study.toml:20:8: event.date \"2020-02-30\" is not a day of the calendar; expected a real date from 1970 on, as YYYY-MM-DD",
+            "study.toml:30:1: unknown field `notes`, expected one of `id`, `label`, `text_label`, `year`",
+            "study.toml:60:8: kind \"challenges\" of code \"silos\" is not a known value; expected one of `challenge`, `benefit`, `recommendation`",
+            "study.toml:63:6: code \"silos\" is already declared on line 58; expected each code id once",
+            "study.toml:80:13: requires \"ties_change:increasd\": \"increasd\" is not a verdict of ties_change; expected one of: increased, no_clear_change, decreased",
+            "study.toml:84:1: unknown field `require`, expected `text` or `requires`",
+        ]
+    );
+}
+
+/// The issue's case: a misspelt key (so another is missing) and three enum values
+/// that are not allowed, all reported together.
+#[test]
+fn a_misspelt_key_does_not_hide_bad_enum_values() {
+    let text = edit(2, "colour = ", "color = ")
+        .replacen("\"union\"", "\"unoin\"", 1)
+        .replacen("kind = \"challenge\"", "kind = \"challenges\"", 1)
+        .replacen("seed = 1\n", "seed = 1\nnetwork_map = \"group\"\n", 1);
+    assert_eq!(
+        problems(&text),
+        [
+            "study.toml:8:12: tie_rule \"unoin\" is not a known value; expected one of `union`, `reciprocated`",
+            "study.toml:10:15: network_map \"group\" is not a known value; expected one of `organisations`, `groups`, `off`",
+            "study.toml:40:1: missing field `colour`",
+            "study.toml:43:1: unknown field `color`, expected one of `id`, `label`, `text_label`, `colour`",
+            "study.toml:60:8: kind \"challenges\" of code \"silos\" is not a known value; expected one of `challenge`, `benefit`, `recommendation`",
+        ]
+    );
+}
+
+/// Missing keys and values of the wrong type, in several tables, with a check of
+/// the validation after serde (a bad colour) still run.
+#[test]
+fn missing_keys_and_wrong_types_are_all_reported() {
+    let text = edit(1, "seed = 1\n", "")
+        .replacen("name = \"Test\"\n", "", 1)
+        .replacen("year = 2010", "year = \"2010\"", 1)
+        .replacen("synthetic = true", "synthetic = \"yes\"", 1)
+        .replacen("#56B4E9", "blue", 1)
+        .replacen("label = \"Local\"\n", "", 1)
+        .replacen("observed_meetings = []", "observed_meetings = \"none\"", 1);
+    assert_eq!(
+        problems(&text),
+        [
+            "study.toml:1:1: missing field `seed`",
+            "study.toml:7:13: invalid type: string \"yes\", expected a boolean",
+            "study.toml:16:1: missing field `name`",
+            "study.toml:23:8: invalid type: string \"2010\", expected i32",
+            "study.toml:45:1: missing field `label`",
+            "study.toml:51:10: colour \"blue\" of category \"global\" is not a colour; expected #RRGGBB",
+            "study.toml:69:21: invalid type: string \"none\", expected a sequence",
+        ]
+    );
+}
+
+/// A missing table, and a table where a string belongs: each is one message, and
+/// the keys of the stand-in table are not reported again.
+#[test]
+fn a_missing_table_and_a_table_of_the_wrong_type() {
+    let start = BASE.find("[event]").expect("event");
+    let end = BASE.find("[[waves]]").expect("waves");
+    let text = format!("{}{}", &BASE[..start], &BASE[end..]).replacen(
+        "version = \"1\"",
+        "version = { major = 1 }",
+        1,
+    );
+    assert_eq!(
+        problems(&text),
+        [
+            "study.toml:1:1: missing field `event`",
+            "study.toml:5:11: invalid type: map, expected a string",
+        ]
+    );
+}
+
+/// An unknown key in every kind of table is reported, each at its key.
+#[test]
+fn an_unknown_key_in_every_kind_of_table() {
+    let text = format!("extra = 1\n{}", BASE)
+        .replacen(
+            "affiliation = \"Somewhere\"\n",
+            "affiliation = \"Somewhere\"\nextra = 1\n",
+            1,
+        )
+        .replacen("place = \"Here\"\n", "place = \"Here\"\nextra = 1\n", 1)
+        .replacen("year = 2010\n", "year = 2010\nextra = 1\n", 1)
+        .replacen(
+            "label = \"Population\"\n",
+            "label = \"Population\"\nextra = 1\n",
+            1,
+        )
+        .replacen(
+            "colour = \"#E69F00\"\n",
+            "colour = \"#E69F00\"\nextra = 1\n",
+            1,
+        )
+        .replacen("kind = \"benefit\"\n", "kind = \"benefit\"\nextra = 1\n", 1)
+        .replacen(
+            "columns = \"level\"\n",
+            "columns = \"level\"\nextra = 1\n",
+            1,
+        )
+        .replacen(
+            "observed_meetings = []\n",
+            "observed_meetings = []\nextra = 1\n",
+            1,
+        )
+        + "\n[narrative]\nextra = 1\n[[narrative.questions]]\ntitle = \"Q\"\ntext = \"Why?\"\nextra = 1\n[[narrative.conclusions]]\ntext = \"C\"\nextra = 1\n[[narrative.recommendations]]\ntext = \"R\"\nextra = 1\n";
+    assert_eq!(
+        problems(&text),
+        [
+            "study.toml:1:1: unknown field `extra`, expected one of `schema`, `title`, `subtitle`, `short_title`, `version`, `keywords`, `created`, `synthetic`, `suppression_threshold`, `tie_rule`, `permutations`, `seed`, `authors`, `event`, `waves`, `primary_dimension`, `vertical_dimension`, `dimensions`, `codebook`, `grid`, `methods`, `previous_brief`, `attach_full_statistics`, `network_map`, `narrative`",
+            "study.toml:17:1: unknown field `extra`, expected `name` or `affiliation`",
+            "study.toml:22:1: unknown field `extra`, expected one of `name`, `place`, `date`",
+            "study.toml:29:1: unknown field `extra`, expected one of `id`, `label`, `text_label`, `year`",
+            "study.toml:39:1: unknown field `extra`, expected one of `column`, `label`, `text_label`, `categories`",
+            "study.toml:44:1: unknown field `extra`, expected one of `id`, `label`, `text_label`, `colour`",
+            "study.toml:71:1: unknown field `extra`, expected one of `id`, `label`, `text_label`, `kind`",
+            "study.toml:76:1: unknown field `extra`, expected `rows` or `columns`",
+            "study.toml:81:1: unknown field `extra`, expected `field_visit_countries` or `observed_meetings`",
+            "study.toml:84:1: unknown field `extra`, expected one of `alliance`, `tagline`, `background`, `questions`, `profile`, `conclusions`, `recommendations`, `limitations`, `discussion`, `discussion_question`",
+            "study.toml:88:1: unknown field `extra`, expected `title` or `text`",
+            "study.toml:91:1: unknown field `extra`, expected `text` or `requires`",
+            "study.toml:94:1: unknown field `extra`, expected `text` or `requires`",
+        ]
+    );
 }

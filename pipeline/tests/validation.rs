@@ -340,7 +340,9 @@ fn invalid_study_toml_names_its_line() {
     .expect_err("an invalid study.toml is rejected");
     assert_eq!(
         got,
-        ["study.toml:8:12: unknown variant `both`, expected `union` or `reciprocated`"]
+        [
+            "study.toml:8:12: tie_rule \"both\" is not a known value; expected one of `union`, `reciprocated`"
+        ]
     );
 }
 

@@ -5,11 +5,16 @@
 //! checks them and turns them into the validated configuration, whose references are
 //! indices; a problem found on the way is reported at the span kept here, so a message
 //! points at the value that is wrong, not at the first line that has the same key.
+//!
+//! Enum-valued keys (`tie_rule`, `network_map`, a code's `kind`) are read as spanned
+//! strings and turned into their enums by the checks, so a bad value is reported with
+//! the other problems instead of stopping serde. Unknown keys are removed before serde
+//! runs ([`super::keys`]); `deny_unknown_fields` stays as a backstop.
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Author, CodeKind, Methods, NetworkMapMode, TieRule};
+use super::{Author, CodeKind, Methods};
 
 /// `study.toml` as written.
 #[derive(Debug, Deserialize)]
@@ -25,7 +30,7 @@ pub(super) struct RawConfig {
     pub created: Spanned<String>,
     pub synthetic: bool,
     pub suppression_threshold: Option<Spanned<u32>>,
-    pub tie_rule: TieRule,
+    pub tie_rule: Spanned<String>,
     pub permutations: Option<u32>,
     pub seed: u64,
     pub authors: Vec<Author>,
@@ -40,8 +45,7 @@ pub(super) struct RawConfig {
     pub previous_brief: Option<Spanned<String>>,
     #[serde(default)]
     pub attach_full_statistics: bool,
-    #[serde(default)]
-    pub network_map: NetworkMapMode,
+    pub network_map: Option<Spanned<String>>,
     pub narrative: Option<RawNarrative>,
 }
 
@@ -91,7 +95,7 @@ pub(super) struct RawCode {
     pub id: Spanned<String>,
     pub label: String,
     pub text_label: Option<Spanned<String>>,
-    pub kind: CodeKind,
+    pub kind: Spanned<String>,
 }
 
 /// `[grid]`.
@@ -159,12 +163,12 @@ pub(super) fn wave(w: RawWave) -> super::Wave {
     }
 }
 
-/// A checked code.
-pub(super) fn code(c: RawCode) -> super::Code {
+/// A checked code, of its checked `kind`.
+pub(super) fn code(c: RawCode, kind: CodeKind) -> super::Code {
     super::Code {
         text_label: super::text_label(&c.label, c.text_label.as_ref()),
         id: c.id.into_inner(),
         label: c.label,
-        kind: c.kind,
+        kind,
     }
 }
