@@ -504,15 +504,28 @@ fn end_to_end(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let scratch = Scratch::new(layout, "e2e")?;
     let writer = &exes.first().context("no build to measure")?.1;
+    let python = PythonBaseline::find(layout);
     let mut s = format!(
         "## End to end: `cargo run -p xtask -- report` (= `cargo xtask report`), cold, into a fresh folder, seconds\n\n\
-         | study | organisations | tie reports | {} |\n|---|---:|---:|{}\n",
+         | study | organisations | tie reports | {} | Python baseline (`bench/python`) | Python ÷ build users run |\n|---|---:|---:|{}---:|---:|\n",
         exes.iter()
             .map(|(b, _)| b.label())
             .collect::<Vec<_>>()
             .join(" | "),
         "---:|".repeat(exes.len())
     );
+    let mut notes = Vec::new();
+    match &python {
+        Ok(p) => {
+            // One untimed run first, so that Python's first import after an install
+            // (compiling every module to bytecode) is not counted.
+            eprintln!("bench: Python baseline, warm-up run ...");
+            let out = scratch.path.join("python-warm-up");
+            p.run(&layout.data(), &out)?;
+            let _ = fs::remove_dir_all(&out);
+        }
+        Err(why) => notes.push(format!("- Python baseline not run: {why}.")),
+    }
     for (i, study) in studies.iter().enumerate() {
         let (data, orgs, ties) = match *study {
             E2eStudy::Shipped => (layout.data(), "92".to_owned(), "shipped".to_owned()),
@@ -537,6 +550,7 @@ fn end_to_end(
             }
         };
         let mut cells = Vec::new();
+        let mut ours = None;
         for (b, _) in exes {
             let mut times = Vec::new();
             for r in 0..reps {
@@ -560,7 +574,32 @@ fn end_to_end(
                 }
                 let _ = fs::remove_dir_all(&out);
             }
-            cells.push(secs(median(times.into_iter()).as_secs_f64()));
+            let m = median(times.into_iter()).as_secs_f64();
+            ours.get_or_insert(m);
+            cells.push(secs(m));
+        }
+        let small = match *study {
+            E2eStudy::Shipped => true,
+            E2eStudy::Synthetic(size) => size.orgs <= PYTHON_MAX_ORGS,
+        };
+        match (&python, small) {
+            (Ok(p), true) => {
+                let mut times = Vec::new();
+                for r in 0..reps {
+                    let out = scratch.path.join(format!("python-{i}-{r}"));
+                    eprintln!("bench: Python baseline of {} ...", data.display());
+                    times.push(p.run(&data, &out)?);
+                    let _ = fs::remove_dir_all(&out);
+                }
+                let py = median(times.into_iter()).as_secs_f64();
+                cells.push(secs(py));
+                cells.push(ours.map_or("–".to_owned(), |o| format!("{:.1}×", py / o)));
+            }
+            (Ok(_), false) => {
+                cells.push(format!("not run (over {PYTHON_MAX_ORGS} organisations)"));
+                cells.push("–".to_owned());
+            }
+            (Err(_), _) => cells.extend(["not run".to_owned(), "–".to_owned()]),
         }
         s.push_str(&format!(
             "| {} | {orgs} | {ties} | {} |\n",
@@ -572,7 +611,81 @@ fn end_to_end(
         ));
     }
     s.push('\n');
+    for n in notes {
+        s.push_str(&n);
+        s.push('\n');
+    }
+    if python.is_ok() {
+        s.push_str(&format!(
+            "- Python baseline: `python3 bench/python/pipeline.py --data D --out O` (pandas, networkx, \
+             matplotlib, jinja2, the `typst` binding; simplified templates), cold into a fresh folder, \
+             timed from outside, after one untimed warm-up run; studies over {PYTHON_MAX_ORGS} \
+             organisations are not run (minutes to hours).\n"
+        ));
+    }
+    s.push('\n');
     Ok(s)
+}
+
+/// Largest study (organisations) the Python baseline is run on: its exact betweenness
+/// in pure Python takes minutes at 9,200 organisations.
+const PYTHON_MAX_ORGS: usize = 1_000;
+
+/// The straightforward Python pipeline of `bench/python/`, run beside ours when
+/// `python3` (or `$BTG_PYTHON`) and its packages are present.
+struct PythonBaseline {
+    python: std::ffi::OsString,
+    script: PathBuf,
+}
+
+impl PythonBaseline {
+    /// The baseline, or why it cannot run here.
+    fn find(layout: &Layout) -> std::result::Result<PythonBaseline, String> {
+        let python = std::env::var_os("BTG_PYTHON").unwrap_or_else(|| "python3".into());
+        let script = layout.root.join("bench").join("python").join("pipeline.py");
+        if !script.is_file() {
+            return Err(format!("{} is missing", script.display()));
+        }
+        let probe = Command::new(&python)
+            .args(["-c", "import pandas, networkx, matplotlib, jinja2, typst"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        match probe {
+            Ok(s) if s.success() => Ok(PythonBaseline { python, script }),
+            Ok(_) => Err(format!(
+                "{} lacks one of pandas, networkx, matplotlib, jinja2, typst \
+                 (`python3 -m pip install -r bench/python/requirements.txt`)",
+                Path::new(&python).display()
+            )),
+            Err(e) => Err(format!(
+                "{} does not run ({e})",
+                Path::new(&python).display()
+            )),
+        }
+    }
+
+    /// Runs the baseline on `data` into `out`; its wall time.
+    fn run(&self, data: &Path, out: &Path) -> Result<Duration> {
+        let start = Instant::now();
+        let status = Command::new(&self.python)
+            .arg(&self.script)
+            .arg("--data")
+            .arg(data)
+            .arg("--out")
+            .arg(out)
+            .stdout(Stdio::null())
+            .status()
+            .context("running the Python baseline")?;
+        let elapsed = start.elapsed();
+        if !status.success() {
+            bail!(
+                "the Python baseline failed on {} ({status})",
+                data.display()
+            );
+        }
+        Ok(elapsed)
+    }
 }
 
 // ---------------------------------------------------------------------------------

@@ -22,6 +22,34 @@ const ENV_ALLOW_LIST: &[&str] = &["SystemRoot"];
 pub struct Typst {
     path: PathBuf,
     version: String,
+    /// What the file system said about the binary when its version was read.
+    identity: Option<Identity>,
+}
+
+/// The size, modification time, inode and status-change time of a file: replacing or
+/// rewriting the binary (a reinstall, a copy, `cargo install`) changes at least one of
+/// them, so an unchanged identity means the version read earlier still holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Identity {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64, i64, i64),
+}
+
+impl Identity {
+    fn of(path: &Path) -> Option<Identity> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(Identity {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt;
+                (m.dev(), m.ino(), m.ctime(), m.ctime_nsec())
+            },
+        })
+    }
 }
 
 /// How a document is compiled.
@@ -122,6 +150,7 @@ impl Typst {
     /// Runs `path --version` and parses `typst X.Y.Z (...)`; `None` when it does not
     /// run or does not answer like Typst.
     pub fn probe(path: &Path) -> Option<Typst> {
+        let identity = Identity::of(path);
         let out = Command::new(path)
             .arg("--version")
             .env_clear()
@@ -133,14 +162,22 @@ impl Typst {
         Some(Typst {
             path: path.to_path_buf(),
             version,
+            identity,
         })
     }
 
     /// Compiles one document, returning Typst's warnings (empty when clean).
     pub fn compile(&self, job: &CompileJob<'_>) -> Result<Vec<String>> {
         // Check the version before every use: the binary could have been replaced.
-        let current = Typst::probe(&self.path)
-            .with_context(|| format!("{} no longer runs", self.path.display()))?;
+        // Asking it (`--version`, a process) is needed only when the file changed since
+        // it was last asked; otherwise its answer is the one already checked.
+        let unchanged = self.identity.is_some() && Identity::of(&self.path) == self.identity;
+        let current = if unchanged {
+            self.clone()
+        } else {
+            Typst::probe(&self.path)
+                .with_context(|| format!("{} no longer runs", self.path.display()))?
+        };
         let current = current.checked()?;
         let mut cmd = Command::new(&current.path);
         cmd.env_clear();

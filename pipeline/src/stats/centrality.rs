@@ -11,13 +11,20 @@
 //!
 //! Speed (exact betweenness of 10,000 nodes and 100,000 edges is 10,000 searches of
 //! the whole graph): the graph is a compressed sparse row array with `u32` ids; each
-//! search runs one frontier (level) at a time over a one-byte-per-node state array,
-//! tests a node's neighbours without branching and visits only those one step
-//! further, records them as successors so the backward pass reads only the
-//! shortest-path DAG, skips the edges of the last level once the whole component
-//! has been reached, and sorts each frontier (through a bit set, in linear time) so
-//! that its rows of the graph are read in address order (in a large graph the rows,
-//! not the arithmetic, cost the time).
+//! search runs one frontier (level) at a time over a one-byte-per-node state array
+//! and records the edges of the shortest-path DAG, so the backward pass reads only
+//! those. A level is found from whichever side has fewer edges to scan (the
+//! direction-optimising search of Beamer, Asanović & Patterson 2012): from the
+//! frontier, testing a node's neighbours without branching and visiting only those
+//! one step further, or, once the unreached nodes have fewer edges than the frontier
+//! (in a random graph of mean degree 20, the level that reaches the last ~40 % of the
+//! nodes), from each unreached node, which sums its predecessors' path counts in one
+//! place instead of having them pushed to it. The edges of the last level are skipped
+//! once the whole component has been reached, and each frontier found from the
+//! frontier side is sorted (through a bit set, in linear time) so that its rows of the
+//! graph are read in address order (in a large graph the rows, not the arithmetic,
+//! cost the time). Either direction adds every sum in the same order (see
+//! [`forward`], [`backward`]), so the result is the same bits as the plain search.
 //! Searches from different sources run on every thread given.
 //!
 //! Determinism: sources are processed in fixed chunks (their number depends only on
@@ -292,19 +299,27 @@ fn accumulate(
 ///   reached yet), which the residue tells apart; one byte per node keeps the array
 ///   that every neighbour visit reads in the first level of cache;
 /// - `x`: one number per node, first its count of shortest paths from the source
-///   (`sigma`), then, once its dependency is known, `(1 + delta) / sigma`;
+///   (`sigma`, zero until the node is reached), then, once its dependency is known,
+///   `(1 + delta) / sigma`;
 /// - `order`: the nodes in the order the search reached them (by distance), and
 ///   `levels`, where each distance starts in it;
 /// - `succ`, `first`: the successors of `order[i]` (its neighbours one step further
 ///   from the source), in ascending order, are `succ[first[i]..first[i + 1]]`, so the
-///   backward pass reads only the edges of the shortest-path DAG.
+///   backward pass reads only the edges of the shortest-path DAG;
+/// - `pulled[d]`: whether level `d + 1` was found from the unreached side (see
+///   [`pull`]); then the predecessors of `order[j]` at level `d + 1` (its neighbours
+///   one step nearer), ascending, are `succ[pfirst[j]..pfirst[j + 1]]` instead, and
+///   the backward pass adds through `acc`, zero between uses.
 struct Workspace {
     state: Vec<u8>,
     x: Vec<f64>,
     order: Vec<u32>,
     levels: Vec<usize>,
+    pulled: Vec<bool>,
     succ: Vec<u32>,
     first: Vec<u32>,
+    pfirst: Vec<u32>,
+    acc: Vec<f64>,
     bits: Vec<u64>,
 }
 
@@ -316,18 +331,22 @@ impl Workspace {
             x: vec![0.0; n],
             order: vec![0; n + 1],
             levels: Vec::new(),
+            pulled: Vec::new(),
             succ: vec![0; 2 * g.edge_count()],
             first: vec![0; n + 1],
+            pfirst: vec![0; n + 1],
+            acc: vec![0.0; n],
             bits: vec![0; n / 64 + 1],
         }
     }
 
     /// The nodes reached by the last search, with their distances.
-    fn reached(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
-        self.levels
-            .windows(2)
-            .enumerate()
-            .flat_map(|(d, w)| self.order[w[0]..w[1]].iter().map(move |&v| (v, d as u64)))
+    fn reached(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.levels.windows(2).enumerate().flat_map(|(d, w)| {
+            self.order[w[0]..w[1]]
+                .iter()
+                .map(move |&v| (v as usize, d as u64))
+        })
     }
 }
 
@@ -350,7 +369,7 @@ fn run_chunk(
         let r = single_source(g, s, size, ws, &mut p.dependency);
         if distances {
             for (v, d) in ws.reached() {
-                p.distance_sum[v as usize] += d;
+                p.distance_sum[v] += d;
             }
         }
         p.reach.push(r);
@@ -397,21 +416,10 @@ fn residue(d: u32) -> u8 {
     1 + (d % 3) as u8
 }
 
-/// Brandes' single-source step from `s`, whose component has `size` nodes.
-///
-/// A breadth-first search, one level (frontier) at a time, counts the shortest paths
-/// `sigma[w]` (each node adds its count to the neighbours one step further) and
-/// records those neighbours as the node's successors. For each node it first finds,
-/// without branching, which neighbours are unreached or one step further (a bit mask
-/// of up to 64 neighbours), then visits only those; the other neighbours, about half
-/// of them, cost one byte read. Once every node of the component has been reached,
-/// the remaining frontier can have no successor, so its edges are not scanned.
-///
-/// Then, in order of decreasing distance, each node's dependency is `delta[v] =
-/// sigma[v] * sum over successors w of (1 + delta[w]) / sigma[w]` (Brandes 2001,
-/// Theorem 6, summed by the node over its successors in ascending order rather than
-/// pushed to its predecessors, so each node is written once). Leaves the search in
-/// `ws` for the caller; returns the nodes reached and their total distance.
+/// Brandes' single-source step from `s`, whose component has `size` nodes: the
+/// breadth-first search ([`forward`]), then the dependencies ([`backward`]). Leaves
+/// the search in `ws` for the caller; returns the nodes reached and their total
+/// distance.
 fn single_source(
     g: &Graph,
     s: usize,
@@ -419,79 +427,219 @@ fn single_source(
     ws: &mut Workspace,
     dependency: &mut [f64],
 ) -> (usize, u64) {
-    let Workspace {
-        state,
-        x,
-        order,
-        levels,
-        succ,
-        first,
-        bits,
-    } = ws;
-    state[s] = residue(0);
-    x[s] = 1.0;
-    order[0] = s as u32;
-    levels.clear();
-    levels.push(0);
+    let (tail, total) = forward(g, s, size, ws);
+    backward(ws, dependency);
+    (tail, total)
+}
+
+/// The arrays of one search as plain slices (see [`Workspace`]).
+struct Search<'a> {
+    state: &'a mut [u8],
+    x: &'a mut [f64],
+    order: &'a mut [u32],
+    succ: &'a mut [u32],
+}
+
+/// The breadth-first search of Brandes' step, one level (frontier) at a time: counts
+/// the shortest paths `sigma[w]` of each node (the sum of its predecessors' counts,
+/// added in ascending order of the predecessors) and records the edges of the
+/// shortest-path DAG. Each level is found from the side with fewer edges to scan:
+/// from the frontier ([`push`]) or, once the unreached nodes have fewer edges than
+/// the frontier, from the unreached nodes ([`pull`]); both add each count in the same
+/// order, so the sums are the same bits. Once every node of the component has been
+/// reached, the remaining frontier can have no successor, so its edges are not
+/// scanned. Returns the nodes reached and their total distance.
+fn forward(g: &Graph, s: usize, size: usize, ws: &mut Workspace) -> (usize, u64) {
+    let mut sr = Search {
+        state: &mut ws.state,
+        x: &mut ws.x,
+        order: &mut ws.order,
+        succ: &mut ws.succ,
+    };
+    sr.state[s] = residue(0);
+    sr.x[s] = 1.0;
+    sr.order[0] = s as u32;
+    ws.levels.clear();
+    ws.levels.push(0);
+    ws.pulled.clear();
+    // The edges a level costs: from the frontier, or from every unreached node.
+    let mut frontier_edges = g.degree(s);
+    let mut unreached_edges = 2 * g.edge_count() - frontier_edges;
     let (mut start, mut end, mut tail, mut pushed) = (0usize, 1usize, 1usize, 0usize);
     let mut d = 0u32;
     let mut total = 0u64;
     while start < end {
-        levels.push(end);
+        ws.levels.push(end);
         total += u64::from(d) * (end - start) as u64;
         if end == size {
             // The last level: every neighbour is already reached, none is further.
-            first[start..=end]
+            ws.first[start..=end]
                 .iter_mut()
                 .for_each(|f| *f = pushed as u32);
+            ws.pulled.push(false);
             break;
         }
-        let further = residue(d + 1);
-        // Bit `s` of `wanted` is set for the states to visit: unreached or further.
-        let wanted = 1u32 | (1 << further);
-        for i in start..end {
-            first[i] = pushed as u32;
-            let v = order[i] as usize;
-            let sv = x[v];
-            for block in g.neighbours(v).chunks(64) {
+        let pulled = d > 0 && unreached_edges < frontier_edges;
+        ws.pulled.push(pulled);
+        if pulled {
+            (tail, pushed) = pull(g, &mut sr, &mut ws.pfirst, d, end, pushed);
+        } else {
+            (tail, pushed) = push(g, &mut sr, &mut ws.first, d, start..end, pushed);
+            // The next frontier in ascending node order, so that its rows of the
+            // graph are read in address order (nearly sequentially in the large
+            // levels).
+            sort_level(&mut sr.order[end..tail], &mut ws.bits);
+        }
+        frontier_edges = sr.order[end..tail]
+            .iter()
+            .map(|&w| g.degree(w as usize))
+            .sum();
+        unreached_edges -= frontier_edges;
+        (start, end, d) = (end, tail, d + 1);
+    }
+    (tail, total)
+}
+
+/// Finds level `d + 1` from level `d` (`order[level]`): each frontier node adds its
+/// count to its neighbours that are unreached or one step further and records them
+/// as its successors (`succ[first[i]..first[i + 1]]` for `order[i]`). For each node
+/// it first finds, without branching, which neighbours to visit (a bit mask of up to
+/// 64 neighbours), then visits only those; the others, about half, cost one byte
+/// read. Appends the new nodes to `order` (unsorted); returns the new end of `order`
+/// and of `succ`.
+fn push(
+    g: &Graph,
+    sr: &mut Search<'_>,
+    first: &mut [u32],
+    d: u32,
+    level: std::ops::Range<usize>,
+    mut pushed: usize,
+) -> (usize, usize) {
+    let (state, x, order, succ) = (&mut *sr.state, &mut *sr.x, &mut *sr.order, &mut *sr.succ);
+    let further = residue(d + 1);
+    // Bit `s` of `wanted` is set for the states to visit: unreached or further.
+    let wanted = 1u32 | (1 << further);
+    let mut tail = level.end;
+    for i in level.clone() {
+        first[i] = pushed as u32;
+        let v = order[i] as usize;
+        let sv = x[v];
+        for block in g.neighbours(v).chunks(64) {
+            let mut mask = 0u64;
+            for (k, &w) in block.iter().enumerate() {
+                mask |= u64::from(wanted.wrapping_shr(u32::from(state[w as usize])) & 1) << k;
+            }
+            while mask != 0 {
+                let w = block[mask.trailing_zeros() as usize];
+                mask &= mask - 1;
+                let wi = w as usize;
+                // Appended always, kept only when new (no path counted yet; no branch).
+                order[tail] = w;
+                let xw = x[wi];
+                tail += usize::from(xw == 0.0);
+                state[wi] = further;
+                x[wi] = xw + sv;
+                succ[pushed] = w;
+                pushed += 1;
+            }
+        }
+    }
+    first[level.end] = pushed as u32;
+    (tail, pushed)
+}
+
+/// Finds level `d + 1`, which starts at `end` in `order`, from the unreached side:
+/// every unreached node, in ascending order, sums the counts of its neighbours at
+/// level `d` (in ascending order, as [`push`] would add them) and records them as
+/// its predecessors (`succ[pfirst[j]..pfirst[j + 1]]` for `order[j]`); it belongs to
+/// the level when it has one. Returns the new end of `order` and of `succ`.
+fn pull(
+    g: &Graph,
+    sr: &mut Search<'_>,
+    pfirst: &mut [u32],
+    d: u32,
+    end: usize,
+    mut pushed: usize,
+) -> (usize, usize) {
+    let (state, x, order, succ) = (&mut *sr.state, &mut *sr.x, &mut *sr.order, &mut *sr.succ);
+    let (here, further) = (residue(d), residue(d + 1));
+    let mut tail = end;
+    for b in 0..state.len().div_ceil(64) {
+        let mut open = 0u64;
+        for (k, &st) in state[64 * b..].iter().take(64).enumerate() {
+            open |= u64::from(st == 0) << k;
+        }
+        while open != 0 {
+            let w = 64 * b + open.trailing_zeros() as usize;
+            open &= open - 1;
+            pfirst[tail] = pushed as u32;
+            let mut sigma = 0.0;
+            for block in g.neighbours(w).chunks(64) {
                 let mut mask = 0u64;
-                for (k, &w) in block.iter().enumerate() {
-                    mask |= u64::from((wanted >> state[w as usize]) & 1) << k;
+                for (k, &v) in block.iter().enumerate() {
+                    mask |= u64::from(state[v as usize] == here) << k;
                 }
                 while mask != 0 {
-                    let w = block[mask.trailing_zeros() as usize];
+                    let v = block[mask.trailing_zeros() as usize];
                     mask &= mask - 1;
-                    let wi = w as usize;
-                    // Appended always, kept only when new (no branch on the state).
-                    order[tail] = w;
-                    tail += usize::from(state[wi] == 0);
-                    state[wi] = further;
-                    x[wi] += sv;
-                    succ[pushed] = w;
+                    sigma += x[v as usize];
+                    succ[pushed] = v;
                     pushed += 1;
                 }
             }
+            // Appended always, kept only when reached (no branch).
+            let reached = sigma > 0.0;
+            order[tail] = w as u32;
+            tail += usize::from(reached);
+            state[w] = if reached { further } else { 0 };
+            x[w] = sigma;
         }
-        first[end] = pushed as u32;
-        // The next frontier in ascending node order, so that its rows of the graph
-        // are read in address order (nearly sequentially in the large levels).
-        sort_level(&mut order[end..tail], bits);
-        (start, end, d) = (end, tail, d + 1);
     }
-    // Successors come later in the search order, so they are done first; the source
-    // (order[0]) has no dependency of its own.
-    for i in (1..tail).rev() {
-        let v = order[i] as usize;
-        let mut sum = 0.0;
-        for &w in &succ[first[i] as usize..first[i + 1] as usize] {
-            sum += x[w as usize];
-        }
+    pfirst[tail] = pushed as u32;
+    (tail, pushed)
+}
+
+/// The dependencies of Brandes' step for the nodes the last search reached: in order
+/// of decreasing distance, each node's dependency is `delta[v] = sigma[v] * sum over
+/// successors w of (1 + delta[w]) / sigma[w]` (Brandes 2001, Theorem 6), added to
+/// `dependency[v]`. The sum runs over the successors in ascending order: read from
+/// the node's successors, or, after a level found by [`pull`], pushed from the
+/// successors (in ascending order) to their predecessors through `acc`; the same
+/// additions in the same order either way.
+fn backward(ws: &mut Workspace, dependency: &mut [f64]) {
+    let (x, acc) = (ws.x.as_mut_slice(), ws.acc.as_mut_slice());
+    let (order, succ) = (ws.order.as_slice(), ws.succ.as_slice());
+    let (first, pfirst, levels) = (&ws.first, &ws.pfirst, &ws.levels);
+    let mut finish = |x: &mut [f64], v: usize, sum: f64| {
         let sigma = x[v];
         let delta = sigma * sum;
         dependency[v] += delta;
         x[v] = (1.0 + delta) / sigma;
+    };
+    // Level 0, the source, has no dependency of its own.
+    for d in (1..levels.len() - 1).rev() {
+        let level = levels[d]..levels[d + 1];
+        if ws.pulled[d] {
+            let below = levels[d + 1]..levels.get(d + 2).copied().unwrap_or(levels[d + 1]);
+            for j in below {
+                let xw = x[order[j] as usize];
+                for &v in &succ[pfirst[j] as usize..pfirst[j + 1] as usize] {
+                    acc[v as usize] += xw;
+                }
+            }
+            for &v in &order[level] {
+                let sum = std::mem::take(&mut acc[v as usize]);
+                finish(x, v as usize, sum);
+            }
+        } else {
+            for i in level {
+                let sum = succ[first[i] as usize..first[i + 1] as usize]
+                    .iter()
+                    .fold(0.0, |sum, &w| sum + x[w as usize]);
+                finish(x, order[i] as usize, sum);
+            }
+        }
     }
-    (tail, total)
 }
 
 /// The `k` nodes of highest betweenness among those with positive betweenness,
@@ -703,9 +851,16 @@ mod tests {
     #[test]
     fn fast_search_gives_the_bits_of_the_plain_search() {
         let mut r = rng::generator([11; 32], 0);
-        // Sparse with many components, dense, and a long path (deep searches whose
-        // distances wrap the one-byte residue many times).
-        for (n, m, path) in [(200u32, 150, false), (120, 2000, false), (300, 200, true)] {
+        // Sparse with many components, dense, mean degree 20 (whose farthest level is
+        // found from the unreached side, see the next test), and a long path (deep
+        // searches whose distances wrap the one-byte residue many times).
+        let graphs = [
+            (200u32, 150, false),
+            (120, 2000, false),
+            (1000, 10_000, false),
+            (300, 200, true),
+        ];
+        for (n, m, path) in graphs {
             let mut edges: Vec<(u32, u32)> = (0..m)
                 .map(|_| (rng::below(&mut r, n), rng::below(&mut r, n)))
                 .collect();
@@ -738,6 +893,33 @@ mod tests {
                 "n = {n}"
             );
         }
+    }
+
+    #[test]
+    fn levels_are_found_from_either_side() {
+        // A random graph of mean degree 20: the first levels have few frontier edges
+        // and are pushed; the level that reaches the farthest nodes has fewer edges
+        // among the unreached nodes than in the frontier and is pulled.
+        let mut r = rng::generator([11; 32], 1);
+        let edges: Vec<(u32, u32)> = (0..10_000)
+            .map(|_| (rng::below(&mut r, 1000), rng::below(&mut r, 1000)))
+            .collect();
+        let g = graph(1000, &edges);
+        let comps = components(&g);
+        let mut ws = Workspace::new(&g);
+        let size = comps.sizes[comps.of[0] as usize];
+        let (reached, _) = forward(&g, 0, size, &mut ws);
+        assert_eq!(reached, size);
+        assert_eq!(ws.pulled[..2], [false, false]);
+        assert!(ws.pulled.contains(&true), "{:?}", ws.pulled);
+        // A path from one end is pushed until only its last node is left, whose one
+        // edge is fewer than the frontier's two.
+        let path: Vec<(u32, u32)> = (1..50).map(|i| (i - 1, i)).collect();
+        let g = graph(50, &path);
+        let mut ws = Workspace::new(&g);
+        assert_eq!(forward(&g, 0, 50, &mut ws).0, 50);
+        let pulled: Vec<usize> = (0..ws.pulled.len()).filter(|&d| ws.pulled[d]).collect();
+        assert_eq!(pulled, [48]);
     }
 
     #[test]
