@@ -577,17 +577,7 @@ fn themes(study: &Study) -> Vec<ThemeFinding> {
             .iter()
             .enumerate()
             .filter(|(_, c)| c.kind == kind)
-            .map(|(i, c)| {
-                let mut sources: Vec<&str> = study
-                    .excerpts
-                    .iter()
-                    .filter(|e| e.codes.contains(&i))
-                    .map(|e| e.source_id.as_str())
-                    .collect();
-                sources.sort_unstable();
-                sources.dedup();
-                (c.id.clone(), sources.len())
-            })
+            .map(|(i, c)| (c.id.clone(), study.sources_raising(i)))
             .collect();
         let (top, sources, verdict) = theme_verdict(&counts);
         ThemeFinding {

@@ -168,4 +168,19 @@ impl Study {
         }
         out.into_iter().collect()
     }
+
+    /// The number of distinct sources (interviews, focus groups) with at least one
+    /// excerpt coded `code` (an index into the codebook): how "raised by the most
+    /// sources" counts, wherever it is counted.
+    pub fn sources_raising(&self, code: usize) -> usize {
+        let mut sources: Vec<&str> = self
+            .excerpts
+            .iter()
+            .filter(|e| e.codes.contains(&code))
+            .map(|e| e.source_id.as_str())
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        sources.len()
+    }
 }

@@ -363,21 +363,15 @@ fn themes(study: &Study, kind: CodeKind) -> Vec<Theme> {
         .iter()
         .enumerate()
         .filter(|(_, c)| c.kind == kind)
-        .map(|(i, c)| {
-            let carrying: Vec<_> = study
+        .map(|(i, c)| Theme {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            excerpts: study
                 .excerpts
                 .iter()
                 .filter(|e| e.codes.contains(&i))
-                .collect();
-            let mut sources: Vec<&str> = carrying.iter().map(|e| e.source_id.as_str()).collect();
-            sources.sort_unstable();
-            sources.dedup();
-            Theme {
-                id: c.id.clone(),
-                label: c.label.clone(),
-                excerpts: carrying.len(),
-                sources: sources.len(),
-            }
+                .count(),
+            sources: study.sources_raising(i),
         })
         .collect();
     // Raised by the most sources first (the documents say "raised by most sources";

@@ -595,20 +595,10 @@ pub fn themes(study: &Study, kind: CodeKind, style: Style) -> Result<Figure, Fig
         .iter()
         .enumerate()
         .filter(|(_, c)| c.kind == kind)
-        .map(|(i, c)| {
-            let mut sources: Vec<&str> = study
-                .excerpts
-                .iter()
-                .filter(|e| e.codes.contains(&i))
-                .map(|e| e.source_id.as_str())
-                .collect();
-            sources.sort_unstable();
-            sources.dedup();
-            HBar {
-                label: c.label.clone(),
-                key: 0,
-                value: sources.len() as u64,
-            }
+        .map(|(i, c)| HBar {
+            label: c.label.clone(),
+            key: 0,
+            value: study.sources_raising(i) as u64,
         })
         .collect();
     // Most sources first; codebook order breaks ties (the sort is stable).
