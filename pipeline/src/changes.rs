@@ -1282,6 +1282,7 @@ mod tests {
         })
     }
 
+    // Long because it states every headline row, word for word, in the summary's order.
     #[test]
     fn the_headline_is_the_summary_in_its_order_words_and_formats() {
         let old = evidence(summary_stats(1.0, false), vec![]);

@@ -427,3 +427,122 @@ fn xtask_modules_depend_on_each_other_one_way() {
         );
     }
 }
+
+/// The longest a function may be without a comment above it saying why.
+const LONG_FUNCTION: usize = 100;
+
+/// Every function of `text` longer than [`LONG_FUNCTION`] lines whose comments and
+/// attributes just above do not explain it (no word "long" in them): `(line, name,
+/// lines)`. Braces inside string and character literals are skipped; a declaration
+/// without a body (a trait method) ends at its `;`.
+fn unexplained_long_functions(text: &str) -> Vec<(usize, String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let decl = [
+            "fn ",
+            "pub fn ",
+            "pub(crate) fn ",
+            "pub(super) fn ",
+            "const fn ",
+        ]
+        .iter()
+        .find_map(|p| t.strip_prefix(p));
+        let Some(rest) = decl else { continue };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let (mut depth, mut opened, mut end) = (0i64, false, None);
+        'scan: for (j, l) in lines.iter().enumerate().skip(i) {
+            let mut chars = l.chars().peekable();
+            let mut in_str = false;
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' if in_str => {
+                        chars.next();
+                    }
+                    '"' => in_str = !in_str,
+                    '/' if !in_str && chars.peek() == Some(&'/') => break,
+                    '\'' if !in_str => {
+                        // A character literal such as '{' (a lifetime has no closing quote).
+                        let lit: String = chars.clone().take(3).collect();
+                        if lit.chars().nth(1) == Some('\'') {
+                            chars.nth(1);
+                        } else if lit.starts_with('\\') && lit.chars().nth(2) == Some('\'') {
+                            chars.nth(2);
+                        }
+                    }
+                    '{' if !in_str => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' if !in_str => depth -= 1,
+                    ';' if !in_str && !opened => {
+                        end = Some(j);
+                        break 'scan;
+                    }
+                    _ => {}
+                }
+                if opened && depth == 0 {
+                    end = Some(j);
+                    break 'scan;
+                }
+            }
+        }
+        let Some(end) = end else { continue };
+        let length = end - i + 1;
+        if length <= LONG_FUNCTION {
+            continue;
+        }
+        let explained = lines[..i]
+            .iter()
+            .rev()
+            .take_while(|l| {
+                let l = l.trim_start();
+                l.starts_with("//") || l.starts_with("#[")
+            })
+            .any(|l| l.to_lowercase().contains("long"));
+        if !explained {
+            out.push((i + 1, name, length));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_long_function_check_counts_bodies_and_reads_the_comment_above() {
+    let body = "    x += 1;\n".repeat(LONG_FUNCTION);
+    let long = format!("fn big() {{\n    let s = \"}}\";\n    let c = '{{';\n{body}}}\n");
+    assert_eq!(
+        unexplained_long_functions(&long),
+        [(1, "big".to_owned(), LONG_FUNCTION + 4)]
+    );
+    let explained = format!("// Long because it is one table.\n#[inline]\n{long}");
+    assert!(unexplained_long_functions(&explained).is_empty());
+    let short = "pub fn small<'a>(x: &'a str) -> &'a str {\n    x\n}\n";
+    assert!(unexplained_long_functions(short).is_empty());
+}
+
+/// Issue 10's rule: no function in `pipeline` or `xtask` over about a hundred lines
+/// without a reason written above it.
+#[test]
+fn long_functions_say_why_they_are_long() {
+    let root = support::layout().root;
+    let mut files = Vec::new();
+    rust_files(&root.join("pipeline/src"), &mut files);
+    rust_files(&root.join("xtask/src"), &mut files);
+    let mut found = Vec::new();
+    for f in files {
+        let text = fs::read_to_string(&f).expect("source");
+        for (line, name, length) in unexplained_long_functions(&text) {
+            let rel = f.strip_prefix(&root).unwrap_or(&f).display().to_string();
+            found.push(format!("{rel}:{line}: fn {name} is {length} lines"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "functions over {LONG_FUNCTION} lines with no comment above saying why: {found:#?}"
+    );
+}

@@ -495,6 +495,8 @@ fn betweenness_seconds(reps: usize) -> f64 {
 
 /// The end-to-end table: each study built cold by `cargo run [--release] -p xtask --
 /// report` into a fresh folder, timed from outside, for each build.
+// Long because generating the studies, timing each build and the Python baseline, and
+// printing the table with its notes share the per-study rows; each part is a block.
 fn end_to_end(
     layout: &Layout,
     exes: &[(Build, PathBuf)],
