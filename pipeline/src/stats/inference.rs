@@ -358,21 +358,46 @@ impl Shares {
     /// respondents' rows serves the whole block, so the rows (the largest array here)
     /// are read once per block instead of once per replicate. Integer sums, so the
     /// totals are those of one replicate at a time.
+    ///
+    /// A respondent is drawn once, twice or three times far more often than more, so
+    /// its row is added to one of three running sums per replicate by that count
+    /// (additions, which vectorise where 64-bit multiplications do not), and only
+    /// rarer counts are multiplied; the sums are weighted by their counts at the end.
     fn totals_block(&self, times: &[u32], block: usize) -> Vec<(Vec<i64>, Vec<i64>)> {
+        const BY_COUNT: usize = 3;
         let units = self.units.len();
         let w = 2 * self.width;
-        let mut sums = vec![0i64; block * w];
+        // Per replicate: the rows drawn once, twice, three times, then the weighted
+        // sum of the rows drawn more often.
+        let mut sums = vec![0i64; block * (BY_COUNT + 1) * w];
         for (r, row) in self.split.chunks_exact(w).enumerate() {
-            for (b, sum) in sums.chunks_exact_mut(w).enumerate() {
-                let k = times[b * units + r];
-                if k != 0 {
-                    let k = i64::from(k);
-                    sum.iter_mut().zip(row).for_each(|(x, y)| *x += k * y);
+            for (b, sum) in sums.chunks_exact_mut((BY_COUNT + 1) * w).enumerate() {
+                match times[b * units + r] {
+                    0 => {}
+                    k @ 1..=3 => {
+                        let at = (k as usize - 1) * w;
+                        sum[at..at + w]
+                            .iter_mut()
+                            .zip(row)
+                            .for_each(|(x, y)| *x += y);
+                    }
+                    k => {
+                        let k = i64::from(k);
+                        sum[BY_COUNT * w..]
+                            .iter_mut()
+                            .zip(row)
+                            .for_each(|(x, y)| *x += k * y);
+                    }
                 }
             }
         }
-        sums.chunks_exact(w)
-            .map(|s| (s[..self.width].to_vec(), s[self.width..].to_vec()))
+        sums.chunks_exact((BY_COUNT + 1) * w)
+            .map(|s| {
+                let total: Vec<i64> = (0..w)
+                    .map(|j| s[j] + 2 * s[w + j] + 3 * s[2 * w + j] + s[3 * w + j])
+                    .collect();
+                (total[..self.width].to_vec(), total[self.width..].to_vec())
+            })
             .collect()
     }
 
@@ -925,7 +950,14 @@ mod tests {
     fn a_block_of_replicates_gives_each_replicate_its_own_totals() {
         let s = example();
         let r = s.units.len();
-        let draws = [[0usize, 0, 0], [1, 2, 2], [2, 1, 0], [1, 1, 1]];
+        // Counts 1 to 3 are summed apart, 4 and more multiplied: both paths.
+        let draws: [&[usize]; 5] = [
+            &[0, 0, 0],
+            &[1, 2, 2],
+            &[2, 1, 0],
+            &[1, 1, 1, 1, 0],
+            &[2, 2, 2, 2, 2, 2, 0, 1, 1],
+        ];
         let mut times = vec![0u32; draws.len() * r];
         for (b, d) in draws.iter().enumerate() {
             d.iter().for_each(|&x| times[b * r + x] += 1);
