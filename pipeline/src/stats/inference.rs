@@ -368,7 +368,10 @@ impl Shares {
         let units = self.units.len();
         let w = 2 * self.width;
         // Per replicate: the rows drawn once, twice, three times, then the weighted
-        // sum of the rows drawn more often.
+        // sum of the rows drawn more often. Every total is at most four times the
+        // reports times the draws (far below 2^63), so the wrapping additions are
+        // exact; unlike checked ones (the build users run checks overflow) they
+        // vectorise.
         let mut sums = vec![0i64; block * (BY_COUNT + 1) * w];
         for (r, row) in self.split.chunks_exact(w).enumerate() {
             for (b, sum) in sums.chunks_exact_mut((BY_COUNT + 1) * w).enumerate() {
@@ -379,7 +382,7 @@ impl Shares {
                         sum[at..at + w]
                             .iter_mut()
                             .zip(row)
-                            .for_each(|(x, y)| *x += y);
+                            .for_each(|(x, y)| *x = x.wrapping_add(*y));
                     }
                     k => {
                         let k = i64::from(k);
@@ -428,7 +431,10 @@ impl Shares {
         for (r, row) in self.solo_moves.chunks_exact(w).enumerate() {
             for (m, swap) in moved.chunks_exact_mut(w).zip(swaps) {
                 if swap.get(r).copied().unwrap_or(false) {
-                    m.iter_mut().zip(row).for_each(|(x, y)| *x += y);
+                    // Exact for the same reason as in `totals_block`; vectorises.
+                    m.iter_mut()
+                        .zip(row)
+                        .for_each(|(x, y)| *x = x.wrapping_add(*y));
                 }
             }
         }
