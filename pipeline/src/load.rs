@@ -376,6 +376,9 @@ fn organisations(
     orgs
 }
 
+/// Checks the tie reports and returns them sorted. Longer than most functions here: one
+/// pass with a check per column, then the repeats found by sorting the reports' keys
+/// and their problems merged back into row order.
 fn tie_reports(
     config: &StudyConfig,
     t: &Table,
@@ -386,8 +389,12 @@ fn tie_reports(
     // The columns as `TIE_COLUMNS` and `TIE_OPTIONAL` list them.
     let (wave_col, reporter_col, partner_col, kind_col) = (Col(0), Col(1), Col(2), Col(3));
     let waves: Vec<&str> = config.waves.iter().map(|w| w.id.as_str()).collect();
-    let mut seen: BTreeMap<(usize, u32, u32), usize> = BTreeMap::new();
-    let mut out = Vec::with_capacity(t.scan.records.len());
+    // Each resolved report's key, row, and where in `problems` a repeat of it would
+    // be reported (after the row's other problems): repeats are found by sorting the
+    // keys after the pass (a million tie reports: a map insert per row cost more).
+    let mut keyed: Vec<(usize, u32, u32, usize, usize)> = Vec::with_capacity(t.rows().len());
+    // The reporter column usually repeats its previous row's id: looked up once.
+    let mut last_reporter: Option<(&str, Option<u32>)> = None;
     for row in t.rows() {
         let wave = t.get(wave_col, row);
         let w = waves.iter().position(|x| *x == wave);
@@ -413,7 +420,15 @@ fn tie_reports(
             }
             found
         };
-        let reporter = lookup(reporter_col);
+        let reporter_id = t.get(reporter_col, row);
+        let reporter = match last_reporter {
+            Some((id, found)) if id == reporter_id && found.is_some() => found,
+            _ => {
+                let found = lookup(reporter_col);
+                last_reporter = Some((reporter_id, found));
+                found
+            }
+        };
         let partner = lookup(partner_col);
         if let Some(r) = reporter
             && !orgs[r as usize].responded
@@ -431,11 +446,23 @@ fn tie_reports(
             ));
         }
         if let (Some(w), Some(r), Some(p)) = (w, reporter, partner) {
-            if let Some(first) = seen.insert((w, r, p), t.line(row)) {
-                problems.push(t.problem(partner_col, row, format!(
+            keyed.push((w, r, p, row, problems.len()));
+        }
+    }
+    // In key order, rows in row order within a key: every entry after the first of
+    // its key repeats the one before it (the message names that row's line).
+    keyed.sort_unstable();
+    let mut repeats: Vec<(usize, usize, Problem)> = Vec::new();
+    let mut out = Vec::with_capacity(keyed.len());
+    for (i, &(w, r, p, row, at)) in keyed.iter().enumerate() {
+        match i.checked_sub(1).map(|j| keyed[j]) {
+            Some((pw, pr, pp, prev, _)) if (pw, pr, pp) == (w, r, p) => {
+                let first = t.line(prev);
+                repeats.push((at, row, t.problem(partner_col, row, format!(
                     "this tie repeats the one on line {first}; expected each reported tie once per wave"
-                )));
-            } else if r != p {
+                ))));
+            }
+            _ if r != p => {
                 let kind = t.get(kind_col, row);
                 out.push(Report {
                     wave: w,
@@ -444,7 +471,22 @@ fn tie_reports(
                     kind: (!kind.is_empty()).then(|| kind.to_owned()),
                 });
             }
+            _ => {}
         }
+    }
+    if !repeats.is_empty() {
+        // Back into row order, each after the problems its row had before.
+        repeats.sort_by_key(|&(at, row, _)| (at, row));
+        let mut merged = Vec::with_capacity(problems.len() + repeats.len());
+        let mut rest = std::mem::take(problems).into_iter().enumerate().peekable();
+        for (at, _, problem) in repeats {
+            while let Some((_, earlier)) = rest.next_if(|&(i, _)| i < at) {
+                merged.push(earlier);
+            }
+            merged.push(problem);
+        }
+        merged.extend(rest.map(|(_, p)| p));
+        *problems = merged;
     }
     out.sort();
     out

@@ -4,8 +4,6 @@
 //! every iteration below is in a fixed order. Every reference is an index that the
 //! loader ([`crate::load`]) checked: categories, waves, codes and organisations.
 
-use std::collections::BTreeSet;
-
 use crate::study::{StudyConfig, TieRule};
 
 /// A partner organisation.
@@ -149,24 +147,29 @@ impl Study {
     /// `reciprocated` when both did. Ties between two non-respondents cannot exist,
     /// since only respondents report; a tie to a non-respondent exists only under
     /// `union`.
+    ///
+    /// Sorted vectors rather than ordered sets: the same pairs in the same order, at a
+    /// fraction of the cost for a million reports.
     pub fn ties(&self, wave: usize) -> Vec<(u32, u32)> {
-        let directed: BTreeSet<(u32, u32)> = self
+        let mut directed: Vec<(u32, u32)> = self
             .reports
             .iter()
             .filter(|r| r.wave == wave)
             .map(|r| (r.reporter, r.partner))
             .collect();
-        let mut out: BTreeSet<(u32, u32)> = BTreeSet::new();
-        for &(a, b) in &directed {
-            let keep = match self.config.tie_rule {
+        directed.sort_unstable();
+        directed.dedup();
+        let mut out: Vec<(u32, u32)> = directed
+            .iter()
+            .filter(|&&(a, b)| match self.config.tie_rule {
                 TieRule::Union => true,
-                TieRule::Reciprocated => directed.contains(&(b, a)),
-            };
-            if keep {
-                out.insert((a.min(b), a.max(b)));
-            }
-        }
-        out.into_iter().collect()
+                TieRule::Reciprocated => directed.binary_search(&(b, a)).is_ok(),
+            })
+            .map(|&(a, b)| (a.min(b), a.max(b)))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The number of distinct sources (interviews, focus groups) with at least one

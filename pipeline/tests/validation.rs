@@ -244,6 +244,22 @@ fn duplicate_tie() {
 }
 
 #[test]
+fn each_repeat_names_the_line_before_it() {
+    // Expected messages as the map-based check (before the sort-based one) gave them.
+    let ties = format!("{TIES}before,A,B\nbefore,A,B\nafter,B,B\nafter,B,B\n");
+    assert_eq!(
+        problems(ORGS, &ties, EXCERPTS),
+        [
+            "raw/ties.csv:6:10: this tie repeats the one on line 2; expected each reported tie once per wave",
+            "raw/ties.csv:7:10: this tie repeats the one on line 6; expected each reported tie once per wave",
+            "raw/ties.csv:8:9: an organisation names itself; expected a different partner",
+            "raw/ties.csv:9:9: an organisation names itself; expected a different partner",
+            "raw/ties.csv:9:9: this tie repeats the one on line 8; expected each reported tie once per wave",
+        ]
+    );
+}
+
+#[test]
 fn the_same_tie_in_two_waves_is_no_duplicate() {
     let ties = format!("{TIES}after,A,B\n");
     assert_eq!(loads(ORGS, &ties, EXCERPTS).study.reports.len(), 5);

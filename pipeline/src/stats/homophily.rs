@@ -255,13 +255,13 @@ pub fn two_sided(p_low: f64, p_high: f64) -> f64 {
 /// Shuffles `labels` within each of `segments` in order, from one generator: the
 /// draws of the stratified permutation, identical to one whole shuffle when there is
 /// one segment covering everything.
-fn shuffle_segments<T>(
+fn shuffle_segments<T: Copy>(
     rng: &mut impl rand_chacha::rand_core::RngCore,
     labels: &mut [T],
     segments: &[Range<usize>],
 ) {
     for s in segments {
-        rng::shuffle(rng, &mut labels[s.clone()]);
+        rng::shuffle_copied(rng, &mut labels[s.clone()]);
     }
 }
 
@@ -301,8 +301,11 @@ fn permuted_internal_packed(
         for (c, words) in packed.chunks_mut(512).enumerate() {
             let base = 512 * c;
             for (lane, l) in shuffled.iter().enumerate() {
+                // Below 64 (`lane < 64 / bits`), so the wrapping shift is the plain one;
+                // computed once per lane, the loop has no overflow check and vectorises.
+                let shift = (bits * lane) as u32;
                 for (w, &x) in words.iter_mut().zip(&l[base..]) {
-                    *w |= u64::from(x) << (bits * lane);
+                    *w |= u64::from(x).wrapping_shl(shift);
                 }
             }
         }
@@ -349,9 +352,11 @@ fn count_nibbles(ties: &[(u32, u32)], packed: &[u64]) -> [u64; 16] {
         let (mut even, mut odd) = (0u64, 0u64);
         for &(a, b) in block {
             let t = packed[a as usize] ^ packed[b as usize];
-            let zero = !(((t & LOW) + LOW) | t | LOW) >> 3;
-            even += zero & BYTE_ONES;
-            odd += (zero >> 4) & BYTE_ONES;
+            // No byte of the sums passes 255 within a block, so the wrapping additions
+            // are exact (and skip the overflow checks of the build users run).
+            let zero = !(((t & LOW).wrapping_add(LOW)) | t | LOW) >> 3;
+            even = even.wrapping_add(zero & BYTE_ONES);
+            odd = odd.wrapping_add((zero >> 4) & BYTE_ONES);
         }
         for byte in 0..8 {
             counts[2 * byte] += (even >> (8 * byte)) & 0xff;
@@ -373,7 +378,7 @@ fn count_lanes(ties: &[(u32, u32)], packed: &[u64]) -> [u64; 8] {
         let mut acc = 0u64;
         for &(a, b) in block {
             let t = packed[a as usize] ^ packed[b as usize];
-            acc += !(((t & LOW) + LOW) | t | LOW) >> 7;
+            acc = acc.wrapping_add(!(((t & LOW).wrapping_add(LOW)) | t | LOW) >> 7);
         }
         for (lane, c) in counts.iter_mut().enumerate() {
             *c += (acc >> (8 * lane)) & 0xff;

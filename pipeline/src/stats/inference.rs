@@ -238,6 +238,8 @@ impl Shares {
     ///
     /// Statistic order: ties, mean degree; then per dimension: cross share, E-I, and
     /// the mean ties of each category.
+    // Long because the three kinds of tie (split by wave, reported by one side alone,
+    // coupled across waves) fill one set of row buffers; each kind is one block.
     pub fn new(
         n: usize,
         units: Vec<u32>,
@@ -247,8 +249,11 @@ impl Shares {
     ) -> Shares {
         let (stats, width) = layout(n, dims);
         // The totals a tie between `a` and `b` counts in.
-        let adds = |a: u32, b: u32| {
-            let mut out = vec![0];
+        // Written into a buffer reused across ties (a million ties at the largest
+        // sizes: one allocation each was a third of this function's time).
+        let adds_into = |out: &mut Vec<usize>, a: u32, b: u32| {
+            out.clear();
+            out.push(0);
             let mut at = 1;
             for d in dims {
                 let (la, lb) = (d.labels[a as usize], d.labels[b as usize]);
@@ -259,8 +264,13 @@ impl Shares {
                 out.push(at + 1 + lb as usize);
                 at += 1 + d.sizes.len();
             }
+        };
+        let adds = |a: u32, b: u32| {
+            let mut out = Vec::new();
+            adds_into(&mut out, a, b);
             out
         };
+        let mut add = Vec::new();
         let mut unit_of = vec![usize::MAX; n];
         for (i, &u) in units.iter().enumerate() {
             unit_of[u as usize] = i;
@@ -270,7 +280,7 @@ impl Shares {
         for (wave, reports) in [earlier, later].into_iter().enumerate() {
             for t in design::reported_ties(reports, rule) {
                 let each = if t.reporters() == 2 { 1 } else { 2 };
-                let add = adds(t.a, t.b);
+                adds_into(&mut add, t.a, t.b);
                 for (end, named) in [(t.a, t.a_named), (t.b, t.b_named)] {
                     let u = unit_of[end as usize];
                     if named && u != usize::MAX {
@@ -305,9 +315,8 @@ impl Shares {
                 }
                 for (present, solo) in [(first, &mut solo_earlier), (second, &mut solo_later)] {
                     if present {
-                        adds(a, b)
-                            .into_iter()
-                            .for_each(|j| solo[u * width + j] += 2);
+                        adds_into(&mut add, a, b);
+                        add.iter().for_each(|&j| solo[u * width + j] += 2);
                     }
                 }
             }
@@ -340,20 +349,61 @@ impl Shares {
     /// `units`, repeats allowed), each bringing its split share: a bootstrap
     /// replicate. Every respondent once gives the observed totals.
     pub fn totals(&self, draws: impl Iterator<Item = usize>) -> (Vec<i64>, Vec<i64>) {
-        // Count each respondent's draws first, then sum the rows in order: one pass
-        // through memory instead of one random row per draw.
         let mut times = vec![0u32; self.units.len()];
         draws.for_each(|r| times[r] += 1);
+        let mut out = self.totals_block(&times, 1);
+        out.pop().unwrap_or_default()
+    }
+
+    /// The totals of `block` bootstrap replicates at once: `times[b * R + r]` is how
+    /// often replicate `b` drew respondent `r` (`R` respondents). One pass through the
+    /// respondents' rows serves the whole block, so the rows (the largest array here)
+    /// are read once per block instead of once per replicate. Integer sums, so the
+    /// totals are those of one replicate at a time.
+    ///
+    /// A respondent is drawn once, twice or three times far more often than more, so
+    /// its row is added to one of three running sums per replicate by that count
+    /// (additions, which vectorise where 64-bit multiplications do not), and only
+    /// rarer counts are multiplied; the sums are weighted by their counts at the end.
+    fn totals_block(&self, times: &[u32], block: usize) -> Vec<(Vec<i64>, Vec<i64>)> {
+        const BY_COUNT: usize = 3;
+        let units = self.units.len();
         let w = 2 * self.width;
-        let mut both = vec![0i64; w];
-        for (row, &k) in self.split.chunks_exact(w).zip(&times) {
-            if k != 0 {
-                let k = i64::from(k);
-                both.iter_mut().zip(row).for_each(|(x, y)| *x += k * y);
+        // Per replicate: the rows drawn once, twice, three times, then the weighted
+        // sum of the rows drawn more often. Every total is at most four times the
+        // reports times the draws (far below 2^63), so the wrapping additions are
+        // exact; unlike checked ones (the build users run checks overflow) they
+        // vectorise.
+        let mut sums = vec![0i64; block * (BY_COUNT + 1) * w];
+        for (r, row) in self.split.chunks_exact(w).enumerate() {
+            for (b, sum) in sums.chunks_exact_mut((BY_COUNT + 1) * w).enumerate() {
+                match times[b * units + r] {
+                    0 => {}
+                    k @ 1..=3 => {
+                        let at = (k as usize - 1) * w;
+                        sum[at..at + w]
+                            .iter_mut()
+                            .zip(row)
+                            .for_each(|(x, y)| *x = x.wrapping_add(*y));
+                    }
+                    k => {
+                        let k = i64::from(k);
+                        sum[BY_COUNT * w..]
+                            .iter_mut()
+                            .zip(row)
+                            .for_each(|(x, y)| *x += k * y);
+                    }
+                }
             }
         }
-        let b = both.split_off(self.width);
-        (both, b)
+        sums.chunks_exact((BY_COUNT + 1) * w)
+            .map(|s| {
+                let total: Vec<i64> = (0..w)
+                    .map(|j| s[j] + 2 * s[w + j] + 3 * s[2 * w + j] + s[3 * w + j])
+                    .collect();
+                (total[..self.width].to_vec(), total[self.width..].to_vec())
+            })
+            .collect()
     }
 
     /// The statistics of totals `t`, in the order of [`Shares::new`].
@@ -370,14 +420,38 @@ impl Shares {
     /// the respondents flagged in `swap` (a permutation). No swap gives the observed
     /// totals.
     pub fn swapped(&self, swap: &[bool]) -> (Vec<i64>, Vec<i64>) {
+        let mut out = self.swapped_block(&[swap]);
+        out.pop().unwrap_or_default()
+    }
+
+    /// [`Shares::swapped`] for several permutations at once: one pass through the
+    /// respondents' moves serves them all (integer sums, so each permutation's totals
+    /// are those it has alone).
+    fn swapped_block(&self, swaps: &[&[bool]]) -> Vec<(Vec<i64>, Vec<i64>)> {
         let w = self.width;
-        let mut moved = vec![0i64; w];
-        for (r, _) in swap.iter().enumerate().filter(|&(_, &s)| s) {
-            moved
-                .iter_mut()
-                .zip(&self.solo_moves[r * w..(r + 1) * w])
-                .for_each(|(x, y)| *x += y);
+        let mut moved = vec![0i64; swaps.len() * w];
+        for (r, row) in self.solo_moves.chunks_exact(w).enumerate() {
+            for (m, swap) in moved.chunks_exact_mut(w).zip(swaps) {
+                if swap.get(r).copied().unwrap_or(false) {
+                    // Exact for the same reason as in `totals_block`; vectorises.
+                    m.iter_mut()
+                        .zip(row)
+                        .for_each(|(x, y)| *x = x.wrapping_add(*y));
+                }
+            }
         }
+        swaps
+            .iter()
+            .zip(moved.chunks_exact(w))
+            .map(|(swap, moved)| self.rebuilt(swap, moved))
+            .collect()
+    }
+
+    /// The totals after the swaps `swap`, given what they move out of the solo pairs'
+    /// later wave into the earlier (`moved`): the solo totals moved, and every coupled
+    /// pair re-evaluated under the tie rule.
+    fn rebuilt(&self, swap: &[bool], moved: &[i64]) -> (Vec<i64>, Vec<i64>) {
+        let w = self.width;
         let (mut a, mut b) = (
             self.solo_totals[..w].to_vec(),
             self.solo_totals[w..].to_vec(),
@@ -499,6 +573,27 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Replicates (bootstrap or permutation) computed together, sharing one pass over
+/// the respondents' rows.
+const REPLICATE_BLOCK: usize = 8;
+
+/// Runs `f` on the index ranges of blocks of [`REPLICATE_BLOCK`] replicates
+/// (`0..count` in order) through [`replicate_map`] and concatenates the results, so
+/// each replicate's result still depends only on its index.
+fn in_blocks<T: Send>(
+    count: usize,
+    threads: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync,
+) -> Vec<T> {
+    let blocks = count.div_ceil(REPLICATE_BLOCK);
+    replicate_map(blocks, threads, |k| {
+        f(k * REPLICATE_BLOCK..((k + 1) * REPLICATE_BLOCK).min(count))
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// Runs `f(0..count)` on up to `threads` threads and returns the results in index
 /// order. Each result depends only on its index, so the output does not depend on
 /// the number of threads.
@@ -572,28 +667,46 @@ pub fn resample(shares: &Shares, how: Resampling, threads: usize) -> Vec<Change>
         .iter()
         .map(|s| s.exact_change(&a, &b))
         .collect();
-    let boot: Vec<Vec<Option<f64>>> = replicate_map(how.replicates as usize, threads, |i| {
+    let stat_count = shares.stats.len();
+    let boot: Vec<Vec<Option<f64>>> = in_blocks(how.replicates as usize, threads, |range| {
         if r == 0 {
-            return vec![None; shares.stats.len()];
+            return vec![vec![None; stat_count]; range.len()];
         }
-        let mut g = rng::generator(how.bootstrap_seed, i as u64);
-        let (x, y) = shares.totals((0..r).map(|_| rng::below(&mut g, r as u32) as usize));
-        shares.changes(&x, &y)
+        let mut times = vec![0u32; range.len() * r];
+        for (b, i) in range.clone().enumerate() {
+            let mut g = rng::generator(how.bootstrap_seed, i as u64);
+            let row = &mut times[b * r..(b + 1) * r];
+            (0..r).for_each(|_| row[rng::below(&mut g, r as u32) as usize] += 1);
+        }
+        shares
+            .totals_block(&times, range.len())
+            .iter()
+            .map(|(x, y)| shares.changes(x, y))
+            .collect()
     });
     // Per permutation and statistic: (at least, at most) the observed change. A
     // permuted change that is undefined counts as both (conservative).
-    let perm: Vec<Vec<(bool, bool)>> = replicate_map(how.permutations as usize, threads, |j| {
-        let (x, y) = shares.swapped(&swap_flags(how.permutation_seed, j as u64, r));
+    let perm: Vec<Vec<(bool, bool)>> = in_blocks(how.permutations as usize, threads, |range| {
+        let flags: Vec<Vec<bool>> = range
+            .map(|j| swap_flags(how.permutation_seed, j as u64, r))
+            .collect();
+        let swaps: Vec<&[bool]> = flags.iter().map(Vec::as_slice).collect();
         shares
-            .stats
+            .swapped_block(&swaps)
             .iter()
-            .zip(&observed)
-            .map(|(s, obs)| match (s.exact_change(&x, &y), obs) {
-                (Some((pn, pd)), Some((on, od))) => {
-                    let (lhs, rhs) = (pn * od, on * pd);
-                    (lhs >= rhs, lhs <= rhs)
-                }
-                _ => (true, true),
+            .map(|(x, y)| {
+                shares
+                    .stats
+                    .iter()
+                    .zip(&observed)
+                    .map(|(s, obs)| match (s.exact_change(x, y), obs) {
+                        (Some((pn, pd)), Some((on, od))) => {
+                            let (lhs, rhs) = (pn * od, on * pd);
+                            (lhs >= rhs, lhs <= rhs)
+                        }
+                        _ => (true, true),
+                    })
+                    .collect()
             })
             .collect()
     });
@@ -839,6 +952,41 @@ mod tests {
             one[0].p_two_sided,
             Some((2.0 * p.min(one[0].p_decrease.unwrap_or(1.0))).min(1.0))
         );
+    }
+
+    #[test]
+    fn a_block_of_replicates_gives_each_replicate_its_own_totals() {
+        let s = example();
+        let r = s.units.len();
+        // Counts 1 to 3 are summed apart, 4 and more multiplied: both paths.
+        let draws: [&[usize]; 5] = [
+            &[0, 0, 0],
+            &[1, 2, 2],
+            &[2, 1, 0],
+            &[1, 1, 1, 1, 0],
+            &[2, 2, 2, 2, 2, 2, 0, 1, 1],
+        ];
+        let mut times = vec![0u32; draws.len() * r];
+        for (b, d) in draws.iter().enumerate() {
+            d.iter().for_each(|&x| times[b * r + x] += 1);
+        }
+        let block = s.totals_block(&times, draws.len());
+        for (b, d) in draws.iter().enumerate() {
+            assert_eq!(block[b], s.totals(d.iter().copied()), "replicate {b}");
+        }
+        let swaps = [
+            [false, false, false],
+            [true, false, true],
+            [false, true, false],
+            [true, true, true],
+        ];
+        let refs: Vec<&[bool]> = swaps.iter().map(|x| x.as_slice()).collect();
+        let block = s.swapped_block(&refs);
+        for (j, swap) in swaps.iter().enumerate() {
+            assert_eq!(block[j], s.swapped(swap), "permutation {j}");
+        }
+        // The first permutation swaps nothing: the observed totals.
+        assert_eq!(block[0], s.totals(0..r));
     }
 
     #[test]

@@ -84,6 +84,19 @@ pub fn shuffle<T>(rng: &mut impl RngCore, items: &mut [T]) {
     }
 }
 
+/// [`shuffle`] for items that can be copied: the same draws and the same result,
+/// with the two items exchanged by plain reads and writes. `slice::swap` goes through
+/// `ptr::swap`, whose precondition checks run on every exchange in the build users
+/// run (debug assertions on); the permutation tests make billions of exchanges.
+pub fn shuffle_copied<T: Copy>(rng: &mut impl RngCore, items: &mut [T]) {
+    for i in (1..items.len()).rev() {
+        let j = below(rng, (i + 1) as u32) as usize;
+        let (x, y) = (items[i], items[j]);
+        items[i] = y;
+        items[j] = x;
+    }
+}
+
 /// `k` distinct indices drawn uniformly from `0..n` (the first `k` steps of a
 /// Fisher-Yates shuffle of `0..n` run from the front), returned sorted.
 pub fn sample(rng: &mut impl RngCore, n: usize, k: usize) -> Vec<u32> {
@@ -234,6 +247,13 @@ mod tests {
         let mut sorted = v.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..50).collect::<Vec<_>>());
+        // The copying shuffle makes the same draws and the same order.
+        let (mut a, mut b) = (generator(seed, 9), generator(seed, 9));
+        let (mut x, mut y): (Vec<u8>, Vec<u8>) = ((0..=255).collect(), (0..=255).collect());
+        shuffle(&mut a, &mut x);
+        shuffle_copied(&mut b, &mut y);
+        assert_eq!(x, y);
+        assert_eq!(a.next_u32(), b.next_u32());
         let s = sample(&mut r1, 100, 10);
         assert_eq!(s.len(), 10);
         assert!(s.windows(2).all(|w| w[0] < w[1]) && s.iter().all(|&x| x < 100));

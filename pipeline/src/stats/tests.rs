@@ -535,3 +535,13 @@ fn most_cited_themes_count_sources_and_keep_ties() -> Result<(), StatsError> {
     assert_eq!(order, vec!["c2", "c3", "c1"]);
     Ok(())
 }
+
+#[test]
+fn undirected_ties_under_both_rules() {
+    // small_study's wave 1 by hand: 0-1 both ways, 0-2, 1-2, 2-3, 4-3 once each.
+    let mut study = small_study();
+    assert_eq!(study.ties(0), [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4)]);
+    assert_eq!(study.ties(1), []);
+    study.config.tie_rule = crate::study::TieRule::Reciprocated;
+    assert_eq!(study.ties(0), [(0, 1)]);
+}
