@@ -15,11 +15,11 @@
 //! Templates and figures read only this value (or, for the figures, the full
 //! statistics masked by it): what is `null` here is never drawn or printed.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::disclosure::counts::{self, Brokers, CountMarks, CountTables};
 use crate::disclosure::engine::{DisclosureError, Mark};
-use crate::disclosure::public::{self, Decisions};
+use crate::disclosure::public::{self, Decisions, withhold};
 use crate::model::Study;
 use crate::stats::Stats;
 
@@ -97,23 +97,6 @@ pub fn publish(
         o.insert("tables".into(), tables_json(study, &marks, threshold));
     }
     Ok(out)
-}
-
-/// Sets `obj[key]` to `null` and records why under `obj.withheld[key]`.
-fn withhold(obj: &mut Value, key: &str, reason: &str) {
-    let Some(o) = obj.as_object_mut() else {
-        return;
-    };
-    if !o.contains_key(key) {
-        return;
-    }
-    o.insert(key.to_owned(), Value::Null);
-    let w = o
-        .entry("withheld")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Some(w) = w.as_object_mut() {
-        w.insert(key.to_owned(), Value::String(reason.to_owned()));
-    }
 }
 
 /// Whether category `c` of the dimension with column `column` is hidden.

@@ -11,10 +11,6 @@ use std::process::Output;
 use crate::support;
 
 /// Collapses runs of whitespace so text broken across lines still matches.
-fn squash(s: &str) -> String {
-    support::squash(s)
-}
-
 fn diff(args: &[&Path]) -> Output {
     support::xtask_command()
         .arg("diff")
@@ -228,7 +224,7 @@ fn the_changes_page_lists_exactly_what_the_diff_lists() {
     }
 
     let changes = json_diff(&study.path().join("previous/brief.pdf"), &built.pdfs[0]);
-    let brief = squash(&support::pdf_text(&built.pdfs[0]));
+    let brief = support::squash(&support::pdf_text(&built.pdfs[0]));
     let page = &brief[brief
         .find("What changed since version 1.0.0 (2017-01-17) This brief")
         .expect("the changes page, titled by the previous version and date")..];
@@ -394,7 +390,7 @@ fn the_changes_page_lists_exactly_what_the_diff_lists() {
     assert_eq!(changes["verdicts"].as_array().map(Vec::len), Some(0));
     assert!(page.contains("Verdicts. No verdict changed."), "{page}");
 
-    let deck = squash(&support::pdf_text(&built.pdfs[1]));
+    let deck = support::squash(&support::pdf_text(&built.pdfs[1]));
     assert!(deck.contains("What changed since version 1.0.0 (2017-01-17)"));
     for (label, values) in &rows {
         assert!(

@@ -11,10 +11,6 @@ use pipeline::load::StudyFiles;
 use crate::support;
 
 /// Collapses runs of whitespace so text broken across lines still matches.
-fn squash(s: &str) -> String {
-    support::squash(s)
-}
-
 /// Letters and digits only, lower case: robust to line breaks and hyphenation.
 fn letters(s: &str) -> String {
     s.chars()
@@ -178,29 +174,29 @@ fn hostile_text_in_the_data_is_printed_verbatim_and_never_runs() {
     hostile_study(study_dir.path());
     let out = tempfile::tempdir().expect("temp dir");
     let outcome = support::build(Some(study_dir.path().to_path_buf()), out.path());
-    let brief = squash(&support::pdf_text(&outcome.pdfs[0]));
+    let brief = support::squash(&support::pdf_text(&outcome.pdfs[0]));
     for s in &HOSTILE[..4] {
         assert!(
-            brief.contains(&squash(s)),
+            brief.contains(&support::squash(s)),
             "the brief does not show {s:?} verbatim"
         );
     }
     assert!(
-        brief.contains(&squash(SEPARATORS_SHOWN)),
+        brief.contains(&support::squash(SEPARATORS_SHOWN)),
         "the brief does not show the separators as plain spaces"
     );
-    let deck = squash(&support::pdf_text(&outcome.pdfs[1]));
+    let deck = support::squash(&support::pdf_text(&outcome.pdfs[1]));
     assert!(
-        deck.contains(&squash(SEPARATORS_SHOWN)),
+        deck.contains(&support::squash(SEPARATORS_SHOWN)),
         "the deck does not show the separators as plain spaces"
     );
     assert!(
-        deck.contains(&squash(HOSTILE[0])),
+        deck.contains(&support::squash(HOSTILE[0])),
         "the deck does not show the hostile title"
     );
     for s in &HOSTILE[4..] {
         assert!(
-            brief.contains(&squash(s)) || deck.contains(&squash(s)),
+            brief.contains(&support::squash(s)) || deck.contains(&support::squash(s)),
             "no document shows {s:?} verbatim"
         );
     }

@@ -135,8 +135,9 @@ pub fn public(stats: &Value, decisions: &Decisions) -> Result<Value, DisclosureE
     Ok(out)
 }
 
-/// Sets `obj[key]` to `null` and records why under `obj.withheld[key]`.
-fn withhold(obj: &mut Value, key: &str, reason: &str) {
+/// Sets `obj[key]` to `null` and records why under `obj.withheld[key]` (the one way a
+/// value is withheld, here and in [`crate::publication`]).
+pub(crate) fn withhold(obj: &mut Value, key: &str, reason: &str) {
     let Some(o) = obj.as_object_mut() else {
         return;
     };
