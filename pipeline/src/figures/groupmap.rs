@@ -107,12 +107,8 @@ impl GroupMap {
         draw::wrap(&self.note, width - 48.0, SMALL, 3)
     }
 
-    /// Where node `i` sits on the print canvas: on an ellipse, the first at the top,
+    /// Where node `i` sits in geometry `g`: on an ellipse, the first at the top,
     /// clockwise.
-    pub fn position(&self, i: usize) -> (f64, f64) {
-        self.position_in(&Geometry::of(self, WIDTH, HEIGHT), i)
-    }
-
     fn position_in(&self, g: &Geometry, i: usize) -> (f64, f64) {
         let n = self.nodes.len().max(1) as f64;
         let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n;
