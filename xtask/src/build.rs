@@ -19,7 +19,7 @@ use pipeline::{DOCUMENTS, Document, stage};
 use crate::fsio::{self, Inputs};
 use crate::layout::Layout;
 use crate::outdir::{BUILD_LOCK, OutDir, OutPath, safe_join};
-use crate::plan::Plan;
+use crate::plan::{self, Plan};
 use crate::progress;
 use crate::runner::{Files, Laps, Runner};
 use crate::settings;
@@ -413,6 +413,8 @@ fn compile_one(
         deps: deps.as_str(),
     };
     let warnings = typst.compile(&job)?;
+    let settled = plan::settled_deps(&out.read(&deps)?, &pdf)?;
+    out.write(&deps, &settled)?;
     tmp.persist(&target)
         .map_err(|e| e.error)
         .with_context(|| format!("moving {} into place", target.display()))?;

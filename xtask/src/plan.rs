@@ -222,6 +222,18 @@ struct TypstDeps {
     inputs: Vec<String>,
 }
 
+/// Typst's `--deps` JSON for `pdf`, made reproducible: Typst names the temporary file
+/// it wrote (a random name) as the output; the settled file names the PDF instead and
+/// lists the inputs sorted, so two builds of the same inputs leave the same bytes.
+pub fn settled_deps(typst_deps: &[u8], pdf: &OutPath) -> Result<Vec<u8>> {
+    let mut deps: TypstDeps =
+        serde_json::from_slice(typst_deps).context("reading Typst's list of the files it read")?;
+    deps.inputs.sort();
+    deps.inputs.dedup();
+    let settled = serde_json::json!({ "inputs": deps.inputs, "outputs": [pdf.as_str()] });
+    Ok(serde_json::to_vec(&settled)?)
+}
+
 /// The digest of the code that shapes the outputs: `Cargo.lock`, the manifests and
 /// the sources of `pipeline` and `xtask`, as a `sha256sum` manifest's own digest.
 pub fn code_digest(layout: &Layout) -> Result<String> {
