@@ -168,7 +168,7 @@ struct Col(usize);
 /// A raw table as the scanner read it, with each expected column's position.
 struct Table<'n> {
     file: &'static str,
-    scan: Scanned,
+    scan: Scanned<'n>,
     /// For each expected column, its position in the header (`None` for an optional
     /// column the file does not have; every required column is present).
     positions: Vec<Option<usize>>,
@@ -181,7 +181,7 @@ impl<'n> Table<'n> {
     /// table is returned only when there are none.
     fn read(
         file: &'static str,
-        bytes: &[u8],
+        bytes: &'n [u8],
         required: &[&'n str],
         optional: &[&'n str],
         problems: &mut Vec<Problem>,
@@ -190,9 +190,9 @@ impl<'n> Table<'n> {
         let scan = csvtext::scan(file, bytes, problems)?;
         let names: Vec<&str> = required.iter().chain(optional).copied().collect();
         let expected = || names.join(", ");
-        let header: Vec<&str> = scan.header.iter().map(|c| c.text.as_str()).collect();
+        let header: Vec<&str> = scan.header.iter().map(|c| c.text.as_ref()).collect();
         for cell in &scan.header {
-            if !names.contains(&cell.text.as_str()) {
+            if !names.contains(&cell.text.as_ref()) {
                 problems.push(Problem::at(
                     file,
                     cell.line,
@@ -250,14 +250,14 @@ impl<'n> Table<'n> {
         0..self.scan.records.len()
     }
 
-    fn cell(&self, col: Col, row: usize) -> Option<&csvtext::Cell> {
+    fn cell(&self, col: Col, row: usize) -> Option<&csvtext::Cell<'n>> {
         let p = self.positions[col.0]?;
         self.scan.records[row].cells.get(p)
     }
 
     /// The trimmed text of a cell; empty for an optional column the file lacks.
     fn get(&self, col: Col, row: usize) -> &str {
-        self.cell(col, row).map_or("", |c| c.text.as_str())
+        self.cell(col, row).map_or("", |c| c.text.as_ref())
     }
 
     fn line(&self, row: usize) -> usize {
