@@ -173,8 +173,8 @@ pub struct PermutationTest {
 }
 
 /// Permutations handed to a thread at a time when the labels do not fit a byte. (When
-/// they do, a block is as many as fit into one word per node: sixteen four-bit lanes,
-/// see [`count_nibbles`], or eight bytes, see [`count_lanes`].)
+/// they do, a block is as many as fit into one word per node: 64 one-bit lanes for two
+/// categories down to eight one-byte lanes, see [`count_fields`].)
 const PERMUTATION_BLOCK: usize = 16;
 
 /// Tests whether ties stay inside categories more (or less) than chance: the category
@@ -223,12 +223,13 @@ pub fn ei_permutation_test(
         placed[layout.position[v] as usize] = l;
     }
     let segments = &layout.segments;
-    let internal_counts = if placed.iter().all(|&l| l < 256) {
-        let small: Vec<u8> = placed.iter().map(|&l| l as u8).collect();
-        let bits = if placed.iter().all(|&l| l < 16) { 4 } else { 8 };
-        permuted_internal_packed(&moved, &small, segments, bits, permutations, seed, threads)
-    } else {
-        permuted_internal(&moved, &placed, segments, permutations, seed, threads)
+    let widest = placed.iter().copied().max().unwrap_or(0);
+    let internal_counts = match lane_bits(widest) {
+        Some(bits) => {
+            let small: Vec<u8> = placed.iter().map(|&l| l as u8).collect();
+            permuted_internal_packed(&moved, &small, segments, bits, permutations, seed, threads)
+        }
+        None => permuted_internal(&moved, &placed, segments, permutations, seed, threads),
     };
     let at_least = internal_counts.iter().filter(|&&i| i >= observed).count() as u32;
     let at_most = internal_counts.iter().filter(|&&i| i <= observed).count() as u32;
@@ -271,49 +272,49 @@ fn count_internal<L: Copy + Eq>(ties: &[(u32, u32)], labels: &[L]) -> u64 {
         .count() as u64
 }
 
+/// The narrowest lane, in bits (1, 2, 4 or 8), that holds every label up to
+/// `widest`; `None` when a label does not fit a byte.
+fn lane_bits(widest: u32) -> Option<u32> {
+    [1, 2, 4, 8].into_iter().find(|&bits| widest < 1 << bits)
+}
+
 /// Internal tie counts of each permutation, in permutation order, for labels that fit
-/// `bits` (4 or 8) bits: `64 / bits` permutations share one pass over the ties, each
-/// in its own lane of a word per node (see [`count_nibbles`] and [`count_lanes`]).
-/// The ties are read once per block, so the pass costs half as much per permutation
-/// with four-bit lanes.
+/// `bits` (1, 2, 4 or 8) bits: `64 / bits` permutations share one pass over the ties,
+/// each in its own lane of a word per node (see [`count_fields`]). The ties are read
+/// once per block, so the fewer categories a dimension has, the less each permutation
+/// costs.
 fn permuted_internal_packed(
     ties: &[(u32, u32)],
     labels: &[u8],
     segments: &[Range<usize>],
-    bits: usize,
+    bits: u32,
     permutations: u32,
     seed: [u8; 32],
     threads: usize,
 ) -> Vec<u64> {
-    let lanes = 64 / bits;
+    let lanes = (64 / bits) as usize;
     in_blocks(permutations, lanes, threads, |range| {
-        let shuffled: Vec<Vec<u8>> = range
-            .clone()
-            .map(|i| {
-                let mut l = labels.to_vec();
-                shuffle_segments(&mut rng::generator(seed, i as u64), &mut l, segments);
-                l
-            })
-            .collect();
-        // Packed a few hundred words at a time, so each word stays in the first level
-        // of cache while every lane is added to it.
+        // Each permutation is added to its lane while its labels are still in cache;
+        // the words (8 bytes a node) and one labelling stay in the second level.
         let mut packed = vec![0u64; labels.len()];
-        for (c, words) in packed.chunks_mut(512).enumerate() {
-            let base = 512 * c;
-            for (lane, l) in shuffled.iter().enumerate() {
-                // Below 64 (`lane < 64 / bits`), so the wrapping shift is the plain one;
-                // computed once per lane, the loop has no overflow check and vectorises.
-                let shift = (bits * lane) as u32;
-                for (w, &x) in words.iter_mut().zip(&l[base..]) {
-                    *w |= u64::from(x).wrapping_shl(shift);
-                }
+        let mut shuffled = labels.to_vec();
+        for (lane, i) in range.clone().enumerate() {
+            shuffled.copy_from_slice(labels);
+            shuffle_segments(&mut rng::generator(seed, i as u64), &mut shuffled, segments);
+            // Below 64 (`lane < 64 / bits`), so the wrapping shift is the plain one;
+            // computed once per lane, the loop has no overflow check and vectorises.
+            let shift = bits * lane as u32;
+            for (w, &x) in packed.iter_mut().zip(&shuffled) {
+                *w |= u64::from(x).wrapping_shl(shift);
             }
         }
-        if bits == 4 {
-            count_nibbles(ties, &packed)[..range.len()].to_vec()
-        } else {
-            count_lanes(ties, &packed)[..range.len()].to_vec()
-        }
+        let counts = match bits {
+            1 => count_fields::<1>(ties, &packed),
+            2 => count_fields::<2>(ties, &packed),
+            4 => count_fields::<4>(ties, &packed),
+            _ => count_fields::<8>(ties, &packed),
+        };
+        counts[..range.len()].to_vec()
     })
 }
 
@@ -338,50 +339,37 @@ fn permuted_internal(
     })
 }
 
-/// For sixteen labellings packed four bits each into a word per node, the ties whose
-/// two ends carry the same label, per labelling. A nibble of `x ^ y` is zero exactly
-/// when the labels agree; `!(((t & 0x77..) + 0x77..) | t | 0x77..) >> 3` leaves 1 in
-/// the lowest bit of each zero nibble and 0 elsewhere (no carries cross nibbles). The
-/// even and the odd nibbles are counted in the bytes of two words, emptied every 255
-/// ties before a byte can overflow.
-fn count_nibbles(ties: &[(u32, u32)], packed: &[u64]) -> [u64; 16] {
-    const LOW: u64 = 0x7777_7777_7777_7777;
+/// For `64 / BITS` labellings packed `BITS` bits each into a word per node (lane
+/// `l` in bits `l * BITS ..`), the ties whose two ends carry the same label, per
+/// labelling. A field of `t = x ^ y` is zero exactly when the labels agree. With
+/// `LOW` the bits of each field below its top bit, `!(((t & LOW) + LOW) | t | LOW)`
+/// sets the top bit of each zero field and clears everything else (the sum of a
+/// field's low bits and `LOW` carries into its top bit exactly when a low bit is set,
+/// and never out of the field); for one-bit fields `LOW` is 0 and this is `!t`.
+/// Shifted down to the field's lowest bit, the flags of the `8 / BITS` fields of each
+/// byte are added into the bytes of as many counters, emptied every 255 ties before a
+/// byte can overflow. Lane `8 / BITS * byte + k` is byte `byte` of counter `k`.
+fn count_fields<const BITS: u32>(ties: &[(u32, u32)], packed: &[u64]) -> [u64; 64] {
     const BYTE_ONES: u64 = 0x0101_0101_0101_0101;
-    let mut counts = [0u64; 16];
+    let per_byte = (8 / BITS) as usize;
+    let top = (0..64 / BITS).fold(0u64, |m, f| m | 1 << (f * BITS + BITS - 1));
+    let low = !top;
+    let mut counts = [0u64; 64];
     for block in ties.chunks(255) {
-        let (mut even, mut odd) = (0u64, 0u64);
+        let mut acc = [0u64; 8];
         for &(a, b) in block {
             let t = packed[a as usize] ^ packed[b as usize];
             // No byte of the sums passes 255 within a block, so the wrapping additions
             // are exact (and skip the overflow checks of the build users run).
-            let zero = !(((t & LOW).wrapping_add(LOW)) | t | LOW) >> 3;
-            even = even.wrapping_add(zero & BYTE_ONES);
-            odd = odd.wrapping_add((zero >> 4) & BYTE_ONES);
+            let zero = !(((t & low).wrapping_add(low)) | t | low) >> (BITS - 1);
+            for (k, a) in acc.iter_mut().enumerate().take(per_byte) {
+                *a = a.wrapping_add((zero >> (k as u32 * BITS)) & BYTE_ONES);
+            }
         }
-        for byte in 0..8 {
-            counts[2 * byte] += (even >> (8 * byte)) & 0xff;
-            counts[2 * byte + 1] += (odd >> (8 * byte)) & 0xff;
-        }
-    }
-    counts
-}
-
-/// For eight labellings packed one byte each into a word per node, the ties whose two
-/// ends carry the same label, per labelling. A byte of `x ^ y` is zero exactly when the
-/// labels agree; `!(((t & 0x7f..) + 0x7f..) | t | 0x7f..)` turns each zero byte into
-/// 0x80 and every other byte into 0 (no carries cross bytes), and the per-byte
-/// counters are emptied every 255 ties before they can overflow.
-fn count_lanes(ties: &[(u32, u32)], packed: &[u64]) -> [u64; 8] {
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut counts = [0u64; 8];
-    for block in ties.chunks(255) {
-        let mut acc = 0u64;
-        for &(a, b) in block {
-            let t = packed[a as usize] ^ packed[b as usize];
-            acc = acc.wrapping_add(!(((t & LOW).wrapping_add(LOW)) | t | LOW) >> 7);
-        }
-        for (lane, c) in counts.iter_mut().enumerate() {
-            *c += (acc >> (8 * lane)) & 0xff;
+        for (k, a) in acc.iter().enumerate().take(per_byte) {
+            for byte in 0..8 {
+                counts[per_byte * byte + k] += (a >> (8 * byte)) & 0xff;
+            }
         }
     }
     counts
@@ -539,9 +527,13 @@ mod tests {
                 .is_some_and(|m| (m - 1.0 / 9.0).abs() < 0.05),
             "{one:?}"
         );
-        // The same labelling as bytes (labels up to 255) and as words: same counts.
-        let byte: Vec<u32> = labels.iter().map(|&l| l * 200).collect();
-        assert_eq!(ei_permutation_test(&ties, &byte, &whole, 999, seed, 2), one);
+        // The same labelling in two-, four- and eight-bit lanes (labels 3, 15, 200)
+        // and as words: same counts.
+        for high in [3, 15, 200] {
+            let relabelled: Vec<u32> = labels.iter().map(|&l| l * high).collect();
+            let test = ei_permutation_test(&ties, &relabelled, &whole, 999, seed, 2);
+            assert_eq!(test, one, "labels 0 and {high}");
+        }
         let wide: Vec<u32> = labels.iter().map(|&l| l * 300).collect();
         let wide_test = ei_permutation_test(&ties, &wide, &whole, 999, seed, 2);
         assert_eq!(
@@ -614,53 +606,59 @@ mod tests {
     }
 
     #[test]
-    fn packed_lanes_count_like_the_plain_loop() {
-        let mut r = rng::generator([3; 32], 0);
-        let n = 300u32;
-        let ties: Vec<(u32, u32)> = (0..2000)
-            .map(|_| (rng::below(&mut r, n), rng::below(&mut r, n)))
-            .collect();
-        // Eight labellings with few (many equal pairs) to all 256 byte values.
-        let labellings: Vec<Vec<u8>> = [1u32, 2, 3, 7, 16, 100, 255, 256]
-            .iter()
-            .map(|&k| (0..n).map(|_| rng::below(&mut r, k) as u8).collect())
-            .collect();
-        let mut packed = vec![0u64; n as usize];
-        for (lane, l) in labellings.iter().enumerate() {
-            for (w, &x) in packed.iter_mut().zip(l) {
-                *w |= u64::from(x) << (8 * lane);
-            }
-        }
-        let lanes = count_lanes(&ties, &packed);
-        for (lane, l) in labellings.iter().enumerate() {
-            assert_eq!(lanes[lane], count_internal(&ties, l), "lane {lane}");
-        }
-        assert_eq!(lanes[0], 2000);
-    }
-
-    #[test]
-    fn packed_nibbles_count_like_the_plain_loop() {
+    fn packed_fields_count_like_the_plain_loop() {
         let mut r = rng::generator([5; 32], 0);
         let n = 300u32;
         // More than 255 ties, so the byte counters are emptied on the way.
         let ties: Vec<(u32, u32)> = (0..2000)
             .map(|_| (rng::below(&mut r, n), rng::below(&mut r, n)))
             .collect();
-        // Sixteen labellings from one label (every tie internal) to all sixteen.
-        let labellings: Vec<Vec<u8>> = (1..=16u32)
-            .map(|k| (0..n).map(|_| rng::below(&mut r, k) as u8).collect())
-            .collect();
-        let mut packed = vec![0u64; n as usize];
-        for (lane, l) in labellings.iter().enumerate() {
-            for (w, &x) in packed.iter_mut().zip(l) {
-                *w |= u64::from(x) << (4 * lane);
+        for bits in [1u32, 2, 4, 8] {
+            // One labelling per lane, from one label (every tie internal) to all
+            // 2^bits, cycling through the label counts.
+            let lanes = 64 / bits;
+            let labellings: Vec<Vec<u8>> = (0..lanes)
+                .map(|lane| {
+                    let k = 1 + lane % (1 << bits);
+                    (0..n).map(|_| rng::below(&mut r, k) as u8).collect()
+                })
+                .collect();
+            let mut packed = vec![0u64; n as usize];
+            for (lane, l) in labellings.iter().enumerate() {
+                for (w, &x) in packed.iter_mut().zip(l) {
+                    *w |= u64::from(x) << (bits as usize * lane);
+                }
             }
+            let counts = match bits {
+                1 => count_fields::<1>(&ties, &packed),
+                2 => count_fields::<2>(&ties, &packed),
+                4 => count_fields::<4>(&ties, &packed),
+                _ => count_fields::<8>(&ties, &packed),
+            };
+            for (lane, l) in labellings.iter().enumerate() {
+                assert_eq!(
+                    counts[lane],
+                    count_internal(&ties, l),
+                    "{bits} bits, lane {lane}"
+                );
+            }
+            assert_eq!(counts[0], 2000, "{bits} bits");
+            assert!(counts[lanes as usize..].iter().all(|&c| c == 0));
         }
-        let lanes = count_nibbles(&ties, &packed);
-        for (lane, l) in labellings.iter().enumerate() {
-            assert_eq!(lanes[lane], count_internal(&ties, l), "lane {lane}");
-        }
-        assert_eq!(lanes[0], 2000);
+        assert_eq!(
+            [0, 1, 2, 3, 4, 15, 16, 255, 256].map(lane_bits),
+            [
+                Some(1),
+                Some(1),
+                Some(2),
+                Some(2),
+                Some(4),
+                Some(4),
+                Some(8),
+                Some(8),
+                None
+            ]
+        );
     }
 
     #[test]
