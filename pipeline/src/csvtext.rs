@@ -327,6 +327,10 @@ mod tests {
             .collect()
     }
 
+    /// A record as the reference scanner returns it: its line and each field's line,
+    /// column and text.
+    type Plain = (usize, Vec<(usize, usize, String)>);
+
     /// The scanner this one replaced, kept as the reference it must agree with: it
     /// walked the text a character at a time and copied every field.
     struct Reference<'a, 'p> {
@@ -359,7 +363,7 @@ mod tests {
             Some(c)
         }
 
-        fn records(mut self) -> Vec<(usize, Vec<(usize, usize, String)>)> {
+        fn records(mut self) -> Vec<Plain> {
             let mut out = Vec::new();
             while self.chars.peek().is_some() {
                 let line = self.line;
@@ -483,20 +487,19 @@ mod tests {
                 .map(|_| alphabet[rng::below(&mut r, alphabet.len() as u32) as usize])
                 .collect();
             let mut ours = Vec::new();
-            let fast: Vec<(usize, Vec<(usize, usize, String)>)> =
-                Scanner::new("t.csv", &text, &mut ours)
-                    .records()
-                    .into_iter()
-                    .map(|rec| {
-                        let cells = rec.cells.iter();
-                        (
-                            rec.line,
-                            cells
-                                .map(|c| (c.line, c.column, c.text.to_string()))
-                                .collect(),
-                        )
-                    })
-                    .collect();
+            let fast: Vec<Plain> = Scanner::new("t.csv", &text, &mut ours)
+                .records()
+                .into_iter()
+                .map(|rec| {
+                    let cells = rec.cells.iter();
+                    (
+                        rec.line,
+                        cells
+                            .map(|c| (c.line, c.column, c.text.to_string()))
+                            .collect(),
+                    )
+                })
+                .collect();
             let mut theirs = Vec::new();
             let slow = Reference::new("t.csv", &text, &mut theirs).records();
             assert_eq!(fast, slow, "case {case}: {text:?}");

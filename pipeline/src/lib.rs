@@ -21,6 +21,7 @@ pub mod figures;
 pub mod findings;
 pub mod load;
 pub mod lock;
+pub mod lookup;
 pub mod manifest;
 pub mod model;
 pub mod numfmt;

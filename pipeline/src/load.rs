@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::csvtext::{self, Scanned};
 use crate::diag::{Problem, Problems};
+use crate::lookup::Lookup;
 use crate::model::{Excerpt, Level, Org, Report, SourceKind, Study};
 use crate::study::{STUDY_FILE, StudyConfig};
 
@@ -88,26 +89,23 @@ pub fn load(files: StudyFiles<'_>) -> Result<Loaded, Problems> {
         .unwrap_or_default()
         .into_iter()
         .unzip();
-    // A repeated org_id keeps its first row (the repeat is reported above), so ties are
-    // checked against the row the author wrote first.
-    let mut index: BTreeMap<&str, u32> = BTreeMap::new();
-    for (i, o) in orgs.iter().enumerate() {
-        index.entry(o.id.as_str()).or_insert(i as u32);
-    }
     // Without a readable organisations table every id would look unknown; check the
     // ties' own columns only.
-    let reports = ties_t
-        .as_ref()
-        .map(|t| {
-            tie_reports(
-                &config,
-                t,
-                &orgs,
-                orgs_t.as_ref().map(|_| &index),
-                &mut problems,
-            )
-        })
-        .unwrap_or_default();
+    let reports = {
+        let index = Lookup::first_of(orgs.iter().map(|o| o.id.as_str()));
+        ties_t
+            .as_ref()
+            .map(|t| {
+                tie_reports(
+                    &config,
+                    t,
+                    &orgs,
+                    orgs_t.as_ref().map(|_| &index),
+                    &mut problems,
+                )
+            })
+            .unwrap_or_default()
+    };
     let excerpts = exc_t
         .as_ref()
         .map(|t| excerpt_rows(&config, t, &mut problems))
@@ -383,7 +381,7 @@ fn tie_reports(
     config: &StudyConfig,
     t: &Table,
     orgs: &[Org],
-    index: Option<&BTreeMap<&str, u32>>,
+    index: Option<&Lookup<'_>>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Report> {
     // The columns as `TIE_COLUMNS` and `TIE_OPTIONAL` list them.
@@ -411,7 +409,7 @@ fn tie_reports(
         let mut lookup = |col: Col| {
             let index = index?;
             let v = t.get(col, row);
-            let found = index.get(v).copied();
+            let found = index.get(v);
             if found.is_none() {
                 let name = t.names[col.0];
                 problems.push(t.problem(col, row, format!(
