@@ -179,15 +179,8 @@ pub fn render_all_with_layout(
             Style::Print,
         )?);
     }
-    for w in 0..config.waves.len() {
-        match config.network_map {
-            NetworkMapMode::Organisations => {
-                figures.push(network_map(study, stats, public, layout, w, Style::Print)?);
-            }
-            NetworkMapMode::Groups => figures.push(group_map(study, public, w, Style::Print)?),
-            NetworkMapMode::Off => {}
-        }
-    }
+    let (print_maps, slide_maps) = network_maps(study, stats, public, layout)?;
+    figures.extend(print_maps);
     let mut mixing_dims = vec![config.primary.get()];
     if let Some(v) = config.vertical.filter(|&v| v != config.primary) {
         mixing_dims.push(v.get());
@@ -198,8 +191,37 @@ pub fn render_all_with_layout(
         }
     }
     figures.push(codes(study, stats)?);
-    figures.extend(projection(study, stats, public, layout)?);
+    figures.extend(projection(study, stats, public, slide_maps)?);
     Ok(figures)
+}
+
+/// The network maps of every wave as `network_map` in `study.toml` asks: for print and
+/// for projection. What each organisation is drawn as is decided once for all of them.
+fn network_maps(
+    study: &Study,
+    stats: &Stats,
+    public: Public<'_>,
+    layout: &NetworkLayout,
+) -> Result<(Vec<Figure>, Vec<Figure>), FigureError> {
+    let waves = 0..study.config.waves.len();
+    match study.config.network_map {
+        NetworkMapMode::Organisations => {
+            let marks = map_marks(study, public);
+            let draw = |style| {
+                let map = |w| network_map(study, stats, (layout, &marks), w, style);
+                waves.clone().map(map).collect::<Result<Vec<_>, _>>()
+            };
+            Ok((draw(Style::Print)?, draw(Style::Projection)?))
+        }
+        NetworkMapMode::Groups => {
+            let draw = |style| {
+                let map = |w| group_map(study, public, w, style);
+                waves.clone().map(map).collect::<Result<Vec<_>, _>>()
+            };
+            Ok((draw(Style::Print)?, draw(Style::Projection)?))
+        }
+        NetworkMapMode::Off => Ok((Vec::new(), Vec::new())),
+    }
 }
 
 /// The deck's figures, drawn for projection.
@@ -207,20 +229,11 @@ fn projection(
     study: &Study,
     stats: &Stats,
     public: Public<'_>,
-    layout: &NetworkLayout,
+    maps: Vec<Figure>,
 ) -> Result<Vec<Figure>, FigureError> {
     let config = &study.config;
     let style = Style::Projection;
-    let mut out = Vec::new();
-    for w in 0..config.waves.len() {
-        match config.network_map {
-            NetworkMapMode::Organisations => {
-                out.push(network_map(study, stats, public, layout, w, style)?);
-            }
-            NetworkMapMode::Groups => out.push(group_map(study, public, w, style)?),
-            NetworkMapMode::Off => {}
-        }
-    }
+    let mut out = maps;
     // The primary dimension gets both charts (collaboration, then crossing); the
     // vertical one only the crossing chart its slide is about.
     let primary = config.primary.get();
@@ -644,6 +657,8 @@ pub struct NetworkLayout {
     pub index: Vec<Option<u32>>,
     /// Whether `nodes` is a sample.
     pub sampled: bool,
+    /// Each wave's ties among the drawn organisations, as indices into `nodes`, sorted.
+    pub ties: Vec<Vec<(u32, u32)>>,
 }
 
 impl NetworkLayout {
@@ -664,9 +679,10 @@ impl NetworkLayout {
         for (i, &v) in nodes.iter().enumerate() {
             index[v as usize] = Some(i as u32);
         }
-        let mut union: Vec<(u32, u32)> = (0..study.config.waves.len())
-            .flat_map(|w| local_ties(study, &index, w))
+        let ties: Vec<Vec<(u32, u32)>> = (0..study.config.waves.len())
+            .map(|w| local_ties(study, &index, w))
             .collect();
+        let mut union: Vec<(u32, u32)> = ties.concat();
         union.sort_unstable();
         union.dedup();
         let seed = rng::derive_seed(study.config.seed, "network-layout", "", &key);
@@ -676,11 +692,13 @@ impl NetworkLayout {
             positions,
             index,
             sampled,
+            ties,
         }
     }
 }
 
-/// Wave `w`'s ties among the drawn organisations, as indices into the layout's nodes.
+/// Wave `w`'s ties among the drawn organisations, as indices into the layout's nodes
+/// (sorted, as `Study::ties` is and the renumbering keeps the order of the nodes).
 fn local_ties(study: &Study, index: &[Option<u32>], w: usize) -> Vec<(u32, u32)> {
     study
         .ties(w)
@@ -862,18 +880,16 @@ const PROTECTED_HEADING: &str = "Protected";
 pub const OTHER_CATEGORIES: &str = "Other (small groups)";
 
 /// The network map of wave `w` in the shared layout.
-pub fn network_map(
+fn network_map(
     study: &Study,
     stats: &Stats,
-    public: Public<'_>,
-    layout: &NetworkLayout,
+    (layout, plan): (&NetworkLayout, &MapMarks),
     w: usize,
     style: Style,
 ) -> Result<Figure, FigureError> {
     let config = &study.config;
     let wave = &config.waves[w];
     let name = style.name(&format!("network-{}", wave.id));
-    let plan = map_marks(study, public);
     let nodes: Vec<network::Node> = layout
         .nodes
         .iter()
@@ -888,7 +904,7 @@ pub fn network_map(
             }
         })
         .collect();
-    let edges = local_ties(study, &layout.index, w);
+    let edges = layout.ties[w].clone();
     let total = study.orgs.len();
     let drawn = layout.nodes.len();
     let mut notes = Vec::new();
@@ -900,7 +916,7 @@ pub fn network_map(
     } else if style == Style::Print {
         notes.push(format!("{} ties among {total} organisations", edges.len()));
     }
-    let mut legend = plan.legend;
+    let mut legend = plan.legend.clone();
     if style == Style::Projection {
         // On a slide the map needs the room: the slide's own text gives the numbers
         // and explains the fill, so neither is drawn here.

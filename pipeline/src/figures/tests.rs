@@ -451,15 +451,8 @@ fn large_networks_are_sampled() {
     assert_eq!(layout.nodes.len(), network::SAMPLE_SIZE);
     assert!(layout.nodes.windows(2).all(|w| w[0] < w[1]));
     let c = computed(&study);
-    let fig = network_map(
-        &study,
-        &c.stats,
-        Public(&c.public),
-        &layout,
-        0,
-        Style::Print,
-    )
-    .expect("map");
+    let marks = map_marks(&study, Public(&c.public));
+    let fig = network_map(&study, &c.stats, (&layout, &marks), 0, Style::Print).expect("map");
     assert!(fig.alt.contains(&format!(
         "a random sample of {} of the {n}",
         network::SAMPLE_SIZE
