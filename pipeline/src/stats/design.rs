@@ -114,11 +114,15 @@ fn reporter_rows(reports: &[(u32, u32)]) -> Vec<usize> {
     rows
 }
 
-/// The undirected ties `(a, b)`, `a < b`, of sorted directed `reports` under `rule`,
-/// sorted (what [`Study::ties`] gives for the study's own rule).
-pub fn ties_under(reports: &[(u32, u32)], rule: TieRule) -> Vec<(u32, u32)> {
-    reported_ties(reports, rule)
-        .into_iter()
+/// The undirected ties `(a, b)`, `a < b`, under `rule`, from the ties `union` that
+/// [`reported_ties`] found under [`TieRule::Union`]: the same pairs in the same order
+/// as `reported_ties(reports, rule)` (a reciprocated tie is a union tie that both ends
+/// named), so one pass over the reports serves both rules. Sorted, as [`Study::ties`]
+/// gives them for the study's own rule.
+pub fn ties_under(union: &[ReportedTie], rule: TieRule) -> Vec<(u32, u32)> {
+    union
+        .iter()
+        .filter(|t| rule == TieRule::Union || (t.a_named && t.b_named))
         .map(|t| (t.a, t.b))
         .collect()
 }
@@ -134,15 +138,15 @@ pub struct Reciprocity {
     pub rate: Option<f64>,
 }
 
-/// The reciprocity of sorted directed `reports` among the organisations flagged in
-/// `responded`.
-pub fn reciprocity(reports: &[(u32, u32)], responded: &[bool]) -> Reciprocity {
-    let both = |t: &ReportedTie| responded[t.a as usize] && responded[t.b as usize];
-    let ties = reported_ties(reports, TieRule::Union);
-    let named = ties.iter().filter(|t| both(t)).count();
-    let mutual = ties
+/// The reciprocity among the organisations flagged in `responded`, from the ties
+/// `union` that [`reported_ties`] found under [`TieRule::Union`].
+pub fn reciprocity(union: &[ReportedTie], responded: &[bool]) -> Reciprocity {
+    let both = |t: &&ReportedTie| responded[t.a as usize] && responded[t.b as usize];
+    let named = union.iter().filter(both).count();
+    let mutual = union
         .iter()
-        .filter(|t| both(t) && t.a_named && t.b_named)
+        .filter(both)
+        .filter(|t| t.a_named && t.b_named)
         .count();
     Reciprocity {
         named_pairs: named,
@@ -335,6 +339,10 @@ mod tests {
                     .collect();
                 expected.sort_unstable_by_key(|t| (t.a, t.b));
                 assert_eq!(reported_ties(&reports, rule), expected, "n = {n}");
+                // Filtering the union's ties gives the rule's own ties, in order.
+                let union = reported_ties(&reports, TieRule::Union);
+                let pairs: Vec<(u32, u32)> = expected.iter().map(|t| (t.a, t.b)).collect();
+                assert_eq!(ties_under(&union, rule), pairs, "n = {n}");
             }
         }
         assert_eq!(reported_ties(&[], TieRule::Union), Vec::new());
@@ -368,10 +376,10 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(ties_under(&reports, TieRule::Reciprocated), vec![(0, 1)]);
+        assert_eq!(ties_under(&union, TieRule::Reciprocated), vec![(0, 1)]);
         let all = [true, true, true, false];
         assert_eq!(
-            reciprocity(&reports, &all),
+            reciprocity(&union, &all),
             Reciprocity {
                 named_pairs: 2,
                 mutual_pairs: 1,

@@ -91,12 +91,13 @@ pub fn sensitivity(study: &Study, labels: &[Vec<u32>]) -> Sensitivity {
         .map(|(w, wave)| {
             let responded = design::respondents(study, w);
             let strata = Strata::by_response(&responded);
-            let reports = design::reports(study, w);
+            // One pass over the reports for both rules and the reciprocity.
+            let union = design::reported_ties(&design::reports(study, w), TieRule::Union);
             let respondents = responded.iter().filter(|&&r| r).count();
             let mut networks = Vec::new();
             for scope in [Scope::All, Scope::Respondents] {
                 for rule in [TieRule::Union, TieRule::Reciprocated] {
-                    let mut ties = design::ties_under(&reports, rule);
+                    let mut ties = design::ties_under(&union, rule);
                     let organisations = match scope {
                         Scope::All => study.orgs.len(),
                         Scope::Respondents => {
@@ -139,7 +140,7 @@ pub fn sensitivity(study: &Study, labels: &[Vec<u32>]) -> Sensitivity {
             }
             WaveSensitivity {
                 id: wave.id.clone(),
-                reciprocity: design::reciprocity(&reports, &responded),
+                reciprocity: design::reciprocity(&union, &responded),
                 networks,
             }
         })
