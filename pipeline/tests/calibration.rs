@@ -66,7 +66,10 @@ fn replicate(i: u64) -> Replicate {
     }
     reports.sort_unstable();
     Replicate {
-        ties: design::ties_under(&reports, TieRule::Union),
+        ties: design::ties_under(
+            &design::reported_ties(&reports, TieRule::Union),
+            TieRule::Union,
+        ),
         labels,
         responded,
     }
