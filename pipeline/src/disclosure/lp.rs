@@ -43,14 +43,32 @@ pub enum Optimum {
     Unbounded,
 }
 
+/// How [`Feasible::relax`] loosens an equality `a·x = v`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relax {
+    /// To `a·x >= k` (`k <= v`).
+    AtLeast(Rat),
+    /// To nothing: `a·x` is free.
+    Free,
+}
+
 /// A simplex tableau at a feasible vertex.
+///
+/// Columns: the variables, the slacks, the artificial variables of phase 1 (never
+/// entering again, kept because their columns hold the basis inverse that
+/// [`Feasible::relax`] needs), then any columns a relaxation added. A constraint that
+/// phase 1 found redundant keeps its row, with its artificial variable basic at zero
+/// and nothing in any other column.
 #[derive(Debug, Clone)]
 pub struct Feasible {
-    /// Constraint rows over all columns (variables, then slacks).
     rows: Vec<Vec<Rat>>,
     rhs: Vec<Rat>,
     /// The basic column of each row.
     basis: Vec<usize>,
+    /// The artificial columns.
+    artificial: std::ops::Range<usize>,
+    /// Per constraint: its sense, right side and artificial column (if it has one).
+    given: Vec<(Sense, Rat, Option<usize>)>,
 }
 
 impl Feasible {
@@ -66,7 +84,10 @@ impl Feasible {
         let mut rhs = Vec::with_capacity(constraints.len());
         let mut basis = Vec::with_capacity(constraints.len());
         let (mut s, mut a) = (vars, real);
+        let mut given = Vec::with_capacity(constraints.len());
         for c in constraints {
+            let art = (c.sense != Sense::Le).then_some(a);
+            given.push((c.sense, c.rhs, art));
             if c.rhs.is_negative() {
                 return Err(Overflow);
             }
@@ -97,7 +118,13 @@ impl Feasible {
             rows.push(row);
             rhs.push(c.rhs);
         }
-        let mut t = Feasible { rows, rhs, basis };
+        let mut t = Feasible {
+            rows,
+            rhs,
+            basis,
+            artificial: real..width,
+            given,
+        };
         if artificials > 0 {
             // Phase 1: minimise the sum of the artificial variables.
             let mut cost = vec![Rat::ZERO; width];
@@ -105,7 +132,7 @@ impl Feasible {
                 *c = Rat::ONE;
             }
             let mut reduced = t.reduced_costs(&cost)?;
-            t.optimise(&mut reduced, width)?;
+            t.optimise(&mut reduced, true)?;
             let mut phase1 = Rat::ZERO;
             for (i, &b) in t.basis.iter().enumerate() {
                 if b >= real {
@@ -116,8 +143,81 @@ impl Feasible {
                 return Ok(None);
             }
             t.drive_out(real)?;
-            for row in &mut t.rows {
-                row.truncate(real);
+        }
+        Ok(Some(t))
+    }
+
+    /// The same feasible set with equality constraint `constraint` (an index into the
+    /// constraints given to [`Feasible::new`]) loosened as `to` says, at a vertex found
+    /// from this one with at most one pivot instead of a new phase 1; `None` when the
+    /// constraint is not an equality or `to` is not looser. Minimising over the result
+    /// gives exactly what minimising over `Feasible::new` of the loosened constraints
+    /// gives (the optimum of a linear program does not depend on the vertex it starts
+    /// from).
+    ///
+    /// With `c` the column of the constraint's artificial variable (the basis inverse
+    /// applied to its unit vector) and `a·x = v` the constraint: `a·x >= k` becomes
+    /// `a·x - u = k` with a new column `-c` and right sides `rhs - (v - k) c`. The
+    /// current vertex plus `u = v - k` satisfies it; `u` is lowered towards 0 until a
+    /// basic variable reaches 0, where `u` enters the basis (a ratio test). When the
+    /// constraint took part in a redundancy (a kept row whose artificial is basic and
+    /// whose entry in `c` is not 0), `a·x = v` still follows from the others, so `u` is
+    /// fixed at `v - k` and enters in that row. `a·x` free becomes `u+ - u-` with columns
+    /// `-c` and `c` and unchanged right sides; a redundancy lets `u+` enter its row at 0.
+    pub fn relax(&self, constraint: usize, to: Relax) -> Result<Option<Feasible>, Overflow> {
+        let Some(&(Sense::Eq, v, Some(art))) = self.given.get(constraint) else {
+            return Ok(None);
+        };
+        let c: Vec<Rat> = self.rows.iter().map(|r| r[art]).collect();
+        let u = self.rows.first().map_or(0, Vec::len);
+        let mut t = self.clone();
+        let redundancy =
+            (0..c.len()).find(|&i| self.artificial.contains(&self.basis[i]) && !c[i].is_zero());
+        match to {
+            Relax::AtLeast(k) => {
+                let d = v.sub(k)?;
+                if d.is_negative() {
+                    return Ok(None);
+                }
+                for (i, ci) in c.iter().enumerate() {
+                    t.rows[i].push(ci.neg()?);
+                    t.rhs[i] = t.rhs[i].sub(d.mul(*ci)?)?;
+                }
+                let mut unused = vec![Rat::ZERO; u + 1];
+                let enter_at = match redundancy {
+                    Some(i) => Some(i),
+                    None => {
+                        // Lower `u` from `d`: row `i` (with `c_i > 0`) reaches 0 at a
+                        // decrease of `rhs_i / c_i`.
+                        let mut best: Option<(usize, Rat)> = None;
+                        for (i, ci) in c.iter().enumerate().filter(|(_, ci)| ci.is_positive()) {
+                            let ratio = self.rhs[i].div(*ci)?;
+                            let better = match best {
+                                None => ratio < d,
+                                Some((l, r)) => {
+                                    ratio < r || (ratio == r && self.basis[i] < self.basis[l])
+                                }
+                            };
+                            if better {
+                                best = Some((i, ratio));
+                            }
+                        }
+                        best.map(|(i, _)| i)
+                    }
+                };
+                if let Some(i) = enter_at {
+                    t.pivot(i, u, &mut unused)?;
+                }
+            }
+            Relax::Free => {
+                for (i, ci) in c.iter().enumerate() {
+                    t.rows[i].push(ci.neg()?);
+                    t.rows[i].push(*ci);
+                }
+                if let Some(i) = redundancy {
+                    let mut unused = vec![Rat::ZERO; u + 2];
+                    t.pivot(i, u, &mut unused)?;
+                }
             }
         }
         Ok(Some(t))
@@ -136,7 +236,7 @@ impl Feasible {
         }
         let mut t = self.clone();
         let mut reduced = t.reduced_costs(&cost)?;
-        if !t.optimise(&mut reduced, width)? {
+        if !t.optimise(&mut reduced, false)? {
             return Ok(Optimum::Unbounded);
         }
         let mut value = Rat::ZERO;
@@ -164,11 +264,16 @@ impl Feasible {
         Ok(d)
     }
 
-    /// Pivots until no column below `allowed` has a negative reduced cost. Returns
-    /// `false` when the objective is unbounded below.
-    fn optimise(&mut self, reduced: &mut [Rat], allowed: usize) -> Result<bool, Overflow> {
+    /// Pivots until no column that may enter has a negative reduced cost (artificial
+    /// columns may only in phase 1). Returns `false` when the objective is unbounded
+    /// below.
+    fn optimise(&mut self, reduced: &mut [Rat], phase1: bool) -> Result<bool, Overflow> {
+        let artificial = self.artificial.clone();
+        let may_enter = |j: usize| phase1 || !artificial.contains(&j);
         loop {
-            let Some(enter) = (0..allowed).find(|&j| reduced[j].is_negative()) else {
+            let Some(enter) =
+                (0..reduced.len()).find(|&j| may_enter(j) && reduced[j].is_negative())
+            else {
                 return Ok(true);
             };
             let mut leave: Option<(usize, Rat)> = None;
@@ -232,25 +337,17 @@ impl Feasible {
     }
 
     /// After phase 1: replaces every artificial variable left in the basis (at zero)
-    /// by a real column, or drops its row when the row is a combination of others.
+    /// by a real column. A row with no real entry is a combination of others: it stays,
+    /// its artificial basic at zero, and no pivot ever chooses it (its entries in the
+    /// columns that may enter are all zero).
     fn drive_out(&mut self, real: usize) -> Result<(), Overflow> {
-        let mut i = 0;
-        while i < self.rows.len() {
+        for i in 0..self.rows.len() {
             if self.basis[i] < real {
-                i += 1;
                 continue;
             }
-            match (0..real).find(|&j| !self.rows[i][j].is_zero()) {
-                Some(j) => {
-                    let mut unused = vec![Rat::ZERO; self.rows[i].len()];
-                    self.pivot(i, j, &mut unused)?;
-                    i += 1;
-                }
-                None => {
-                    self.rows.remove(i);
-                    self.rhs.remove(i);
-                    self.basis.remove(i);
-                }
+            if let Some(j) = (0..real).find(|&j| !self.rows[i][j].is_zero()) {
+                let mut unused = vec![Rat::ZERO; self.rows[i].len()];
+                self.pivot(i, j, &mut unused)?;
             }
         }
         Ok(())
@@ -285,6 +382,89 @@ mod tests {
             )
             .expect("no overflow");
         (lo, hi)
+    }
+
+    /// A constraint as the random systems below write it: terms, sense, right side.
+    type Row = (Vec<(usize, i128)>, Sense, i128);
+
+    #[test]
+    fn relaxing_an_equality_agrees_with_solving_again() {
+        let mut r = crate::stats::rng::generator([11; 32], 0);
+        let mut below = |n: u32| crate::stats::rng::below(&mut r, n);
+        let mut checked = 0;
+        for _ in 0..300 {
+            // A true point, and constraints it satisfies: 0/1 rows like margins of
+            // tables, some equalities repeated as sums (redundancies).
+            let vars = 2 + below(5) as usize;
+            let point: Vec<i128> = (0..vars).map(|_| i128::from(below(6))).collect();
+            let mut rows: Vec<Row> = Vec::new();
+            for _ in 0..1 + below(5) {
+                let terms: Vec<(usize, i128)> = (0..vars)
+                    .filter(|_| below(2) == 1)
+                    .map(|j| (j, 1))
+                    .collect();
+                let value: i128 = terms.iter().map(|&(j, k)| k * point[j]).sum();
+                let (sense, rhs) = match below(3) {
+                    0 => (Sense::Eq, value),
+                    1 => (Sense::Le, value + i128::from(below(3))),
+                    _ => (Sense::Ge, (value - i128::from(below(3))).max(0)),
+                };
+                rows.push((terms, sense, rhs));
+            }
+            let eqs: Vec<usize> = (0..rows.len())
+                .filter(|&i| rows[i].1 == Sense::Eq)
+                .collect();
+            if eqs.len() >= 2 && below(2) == 1 {
+                let (a, b) = (rows[eqs[0]].clone(), rows[eqs[1]].clone());
+                let mut terms = a.0.clone();
+                terms.extend(b.0.iter().copied());
+                rows.push((terms, Sense::Eq, a.2 + b.2));
+            }
+            let given: Vec<Constraint> = rows.iter().map(|(t, s, v)| c(t, *s, *v)).collect();
+            let base = Feasible::new(vars, &given)
+                .expect("no overflow")
+                .expect("feasible");
+            for (ci, (terms, sense, v)) in rows.iter().enumerate() {
+                if *sense != Sense::Eq {
+                    continue;
+                }
+                let mut loosenings = vec![(Relax::Free, None)];
+                for k in 0..=*v {
+                    loosenings.push((Relax::AtLeast(Rat::int(k)), Some(k)));
+                }
+                for (to, k) in loosenings {
+                    let mut again = given.clone();
+                    match k {
+                        Some(k) => again[ci] = c(terms, Sense::Ge, k),
+                        None => {
+                            again.remove(ci);
+                        }
+                    }
+                    if again.is_empty() {
+                        // (No constraint left: not a case the engine meets.)
+                        continue;
+                    }
+                    let fresh = Feasible::new(vars, &again)
+                        .expect("no overflow")
+                        .expect("feasible");
+                    let relaxed = base
+                        .relax(ci, to)
+                        .expect("no overflow")
+                        .expect("an equality");
+                    for _ in 0..4 {
+                        let obj: Vec<(usize, i128)> =
+                            (0..vars).map(|j| (j, i128::from(below(5)) - 2)).collect();
+                        assert_eq!(
+                            bounds(&relaxed, &obj),
+                            bounds(&fresh, &obj),
+                            "{rows:?} {ci} {to:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 500, "{checked} comparisons");
     }
 
     #[test]
