@@ -99,13 +99,22 @@ pub const QUICK_SIZES: [ScaleSize; 3] =
 pub enum E2eStudy {
     /// The shipped study in `data/`.
     Shipped,
+    /// The shipped study with groups under [`SMALL_GROUPS_THRESHOLD`] organisations
+    /// hidden: the shape of a real study with small groups, where the disclosure
+    /// engine (not the statistics) does most of the work.
+    SmallGroups,
     /// A synthetic study of this size, written by `xtask synth`.
     Synthetic(ScaleSize),
 }
 
+/// The suppression threshold of [`E2eStudy::SmallGroups`]: high enough that several
+/// groups of the shipped study are hidden, and more cells with them.
+pub const SMALL_GROUPS_THRESHOLD: u64 = 8;
+
 /// The end-to-end studies by default.
-pub const DEFAULT_STUDIES: [E2eStudy; 4] = [
+pub const DEFAULT_STUDIES: [E2eStudy; 5] = [
     E2eStudy::Shipped,
+    E2eStudy::SmallGroups,
     E2eStudy::Synthetic(STUDY_920),
     E2eStudy::Synthetic(STUDY_9200),
     E2eStudy::Synthetic(ScaleSize::named(100_000, 1_000_000)),
@@ -132,8 +141,9 @@ pub struct BenchArgs {
     /// 1k,920orgs,10k.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_scale_size)]
     pub sizes: Option<Vec<ScaleSize>>,
-    /// Studies of the end-to-end table: `shipped`, `920`, `9200`, `1M` (100,000
-    /// organisations). Default: all four; with `--quick`: shipped,920.
+    /// Studies of the end-to-end table: `shipped`, `small-groups` (the shipped study
+    /// with groups under 8 organisations hidden), `920`, `9200`, `1M` (100,000
+    /// organisations). Default: all five; with `--quick`: shipped,920.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_study)]
     pub studies: Option<Vec<E2eStudy>>,
     /// A CI-friendly run: the small sizes and studies, one repetition of everything.
@@ -247,9 +257,10 @@ pub fn parse_study(s: &str) -> Result<E2eStudy, String> {
         "shipped" => Ok(E2eStudy::Shipped),
         "920" => Ok(E2eStudy::Synthetic(STUDY_920)),
         "9200" => Ok(E2eStudy::Synthetic(STUDY_9200)),
-        "1M" | "1m" => Ok(DEFAULT_STUDIES[3]),
+        "small-groups" => Ok(E2eStudy::SmallGroups),
+        "1M" | "1m" => Ok(DEFAULT_STUDIES[4]),
         _ => Err(format!(
-            "{s:?} is not a study of the end-to-end table; expected shipped, 920, 9200 or 1M"
+            "{s:?} is not a study of the end-to-end table; expected shipped, small-groups, 920, 9200 or 1M"
         )),
     }
 }
@@ -531,6 +542,11 @@ fn end_to_end(
     for (i, study) in studies.iter().enumerate() {
         let (data, orgs, ties) = match *study {
             E2eStudy::Shipped => (layout.data(), "92".to_owned(), "shipped".to_owned()),
+            E2eStudy::SmallGroups => {
+                let dir = scratch.path.join(format!("study-{i}"));
+                small_groups_copy(&layout.data(), &dir)?;
+                (dir, "92".to_owned(), "shipped".to_owned())
+            }
             E2eStudy::Synthetic(size) => {
                 let dir = scratch.path.join(format!("study-{i}"));
                 eprintln!("bench: synth --orgs {} --ties {} ...", size.orgs, size.ties);
@@ -582,9 +598,14 @@ fn end_to_end(
         }
         let small = match *study {
             E2eStudy::Shipped => true,
+            E2eStudy::SmallGroups => false,
             E2eStudy::Synthetic(size) => size.orgs <= PYTHON_MAX_ORGS,
         };
         match (&python, small) {
+            (Ok(_), false) if *study == E2eStudy::SmallGroups => {
+                cells.push("not run (it has no disclosure control)".to_owned());
+                cells.push("–".to_owned());
+            }
             (Ok(p), true) => {
                 let mut times = Vec::new();
                 for r in 0..reps {
@@ -607,6 +628,9 @@ fn end_to_end(
             "| {} | {orgs} | {ties} | {} |\n",
             match study {
                 E2eStudy::Shipped => "shipped (data/)".to_owned(),
+                E2eStudy::SmallGroups => format!(
+                    "shipped, groups under {SMALL_GROUPS_THRESHOLD} hidden"
+                ),
                 E2eStudy::Synthetic(size) => format!("synthetic, {}", scale_label(*size)),
             },
             cells.join(" | ")
@@ -627,6 +651,32 @@ fn end_to_end(
     }
     s.push('\n');
     Ok(s)
+}
+
+/// Copies the study in `data` into `dir` with its `suppression_threshold` raised to
+/// [`SMALL_GROUPS_THRESHOLD`].
+fn small_groups_copy(data: &Path, dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir.join("raw")).with_context(|| format!("creating {}", dir.display()))?;
+    for f in ["raw/organisations.csv", "raw/ties.csv", "raw/excerpts.csv"] {
+        fs::copy(data.join(f), dir.join(f)).with_context(|| format!("copying {f}"))?;
+    }
+    let config = fs::read_to_string(data.join("study.toml")).context("reading study.toml")?;
+    let mut found = false;
+    let raised: Vec<String> = config
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("suppression_threshold") {
+                found = true;
+                format!("suppression_threshold = {SMALL_GROUPS_THRESHOLD}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    if !found {
+        bail!("study.toml has no suppression_threshold line to raise");
+    }
+    fs::write(dir.join("study.toml"), raised.join("\n") + "\n").context("writing study.toml")
 }
 
 /// Largest study (organisations) the Python baseline is run on: its exact betweenness
@@ -1108,6 +1158,7 @@ mod tests {
         assert!(parse_scale_size("920org").is_err());
         assert_eq!(parse_study("9200"), Ok(E2eStudy::Synthetic(STUDY_9200)));
         assert!(matches!(parse_study("1M"), Ok(E2eStudy::Synthetic(s)) if s.orgs == 100_000));
+        assert_eq!(parse_study("small-groups"), Ok(E2eStudy::SmallGroups));
         assert!(parse_study("92").is_err());
     }
 
