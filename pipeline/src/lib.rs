@@ -203,7 +203,7 @@ pub struct Statistics {
 pub fn statistics(files: StudyFiles<'_>, threads: usize) -> Result<Statistics, DeriveError> {
     let loaded = load::load(files)?;
     let network = stage::network(&loaded.study, threads)?;
-    let computed = stage::statistics(&loaded.study, network)?;
+    let computed = stage::statistics(&loaded.study, network, threads)?;
     Ok(Statistics {
         study: loaded.study,
         stats: computed.stats,

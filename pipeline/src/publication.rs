@@ -47,11 +47,13 @@ const COUNTRIES: &str = "the countries are counted in the documents, not listed"
 /// The public statistics of `study`: the full statistics `stats` with every value the
 /// documents may not show set to `null` (and its reason under a `withheld` key), plus
 /// the protected count tables under `tables`. `top_brokers` lists, per wave, the
-/// organisations counted as top brokers (`NetworkPart::top_brokers`).
+/// organisations counted as top brokers (`NetworkPart::top_brokers`). The disclosure
+/// engine runs on up to `threads` threads; the result does not depend on it.
 pub fn publish(
     study: &Study,
     stats: &Stats,
     top_brokers: &[Vec<u32>],
+    threads: usize,
 ) -> Result<Value, PublishError> {
     let threshold = u64::from(study.config.suppression_threshold);
     let dims = study.config.dimensions.len();
@@ -80,6 +82,7 @@ pub fn publish(
         orgs: &orgs,
         grid: study.config.grid.map(|g| (g.rows.get(), g.columns.get())),
         brokers,
+        threads,
     };
     let marks = counts::protect(&tables).map_err(PublishError::Unprotectable)?;
     let broker_marks: Vec<Vec<Vec<Mark>>> =

@@ -34,11 +34,16 @@ pub struct Computed {
 }
 
 /// All statistics: the network part completed with the methods counts and the
-/// qualitative statistics, and their public form.
-pub fn statistics(study: &Study, network: NetworkPart) -> Result<Computed, DeriveError> {
+/// qualitative statistics, and their public form (the disclosure engine on up to
+/// `threads` threads).
+pub fn statistics(
+    study: &Study,
+    network: NetworkPart,
+    threads: usize,
+) -> Result<Computed, DeriveError> {
     let top_brokers = network.top_brokers.clone();
     let stats = stats::assemble(study, network);
-    let public = publication::publish(study, &stats, &top_brokers)?;
+    let public = publication::publish(study, &stats, &top_brokers, threads)?;
     Ok(Computed { stats, public })
 }
 

@@ -29,6 +29,7 @@ impl Study {
             orgs: &self.orgs,
             grid: self.grid,
             brokers: self.brokers.clone(),
+            threads: 2,
         }
     }
 

@@ -268,6 +268,7 @@ fn public_stats(study: &pipeline::model::Study, full: &Value) -> Value {
         orgs: &orgs,
         grid: cfg.grid.map(|g| (g.rows.get(), g.columns.get())),
         brokers: Vec::new(),
+        threads: 2,
     })
     .expect("the shipped count tables can be protected");
     public(

@@ -628,9 +628,8 @@ fn end_to_end(
             "| {} | {orgs} | {ties} | {} |\n",
             match study {
                 E2eStudy::Shipped => "shipped (data/)".to_owned(),
-                E2eStudy::SmallGroups => format!(
-                    "shipped, groups under {SMALL_GROUPS_THRESHOLD} hidden"
-                ),
+                E2eStudy::SmallGroups =>
+                    format!("shipped, groups under {SMALL_GROUPS_THRESHOLD} hidden"),
                 E2eStudy::Synthetic(size) => format!("synthetic, {}", scale_label(*size)),
             },
             cells.join(" | ")
@@ -1002,7 +1001,7 @@ pub fn measure(layout: &Layout, size: ScaleSize, reps: usize) -> Result<ScaleRow
         drop(generated);
         let computed = stats_p.run(&mut process_peak, || {
             let network = pipeline::stage::network(&loaded.study, crate::settings::threads())?;
-            pipeline::stage::statistics(&loaded.study, network)
+            pipeline::stage::statistics(&loaded.study, network, crate::settings::threads())
                 .with_context(|| format!("statistics of {ties} tie reports"))
         })?;
         let figures = fig.run(&mut process_peak, || {

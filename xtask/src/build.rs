@@ -181,7 +181,8 @@ fn statistics_and_figures(run: &mut Runner<'_>, plan: &Plan, study: &Study) -> R
             Stage::Statistics,
             plan.inputs_of(Stage::Statistics, out)?,
             || {
-                let computed = stage::statistics(study, cached_network(out, network.take())?)?;
+                let network = cached_network(out, network.take())?;
+                let computed = stage::statistics(study, network, settings::threads())?;
                 let full = pipeline::stats_json(&computed.stats)?;
                 let public = pipeline::json_text(&computed.public)?;
                 Ok((
@@ -198,7 +199,10 @@ fn statistics_and_figures(run: &mut Runner<'_>, plan: &Plan, study: &Study) -> R
         run.run(Stage::Figures, plan.inputs_of(Stage::Figures, out)?, || {
             let stats = match stats.take() {
                 Some(s) => s,
-                None => stage::statistics(study, cached_network(out, network.take())?)?,
+                None => {
+                    let network = cached_network(out, network.take())?;
+                    stage::statistics(study, network, settings::threads())?
+                }
             };
             let layout = match layout {
                 Some(handle) => handle

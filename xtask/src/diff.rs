@@ -188,7 +188,8 @@ fn study_side(dir: &Path) -> Result<Evidence> {
     let inputs = Inputs::read(dir, &layout.report())?;
     let loaded = pipeline::load::load(inputs.study()?)?;
     let study = loaded.study;
-    let computed = stage::statistics(&study, stage::network(&study, settings::threads())?)?;
+    let threads = settings::threads();
+    let computed = stage::statistics(&study, stage::network(&study, threads)?, threads)?;
     // What the brief attaches (the public statistics), read back as the PDF side
     // would read it.
     let value: serde_json::Value = serde_json::from_str(&pipeline::json_text(&computed.public)?)?;

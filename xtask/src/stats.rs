@@ -15,7 +15,8 @@ use crate::settings;
 pub fn stats_only(layout: &Layout, args: &StudyArgs) -> Result<PathBuf> {
     let target = Target::of(layout, args);
     let (_, study) = build::load(&target, layout)?;
-    let computed = stage::statistics(&study, stage::network(&study, settings::threads())?)?;
+    let threads = settings::threads();
+    let computed = stage::statistics(&study, stage::network(&study, threads)?, threads)?;
     let out = OutDir::create(&target.out)?;
     let _guard = BuildLock::acquire(&out)?;
     out.remove_leftovers()?;

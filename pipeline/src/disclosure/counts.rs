@@ -40,6 +40,8 @@ pub struct CountTables<'a> {
     pub grid: Option<(usize, usize)>,
     /// The top-broker tables the documents print.
     pub brokers: Vec<Brokers>,
+    /// Threads for the disclosure engine; the marks do not depend on it.
+    pub threads: usize,
 }
 
 /// The marks of one wave's top-broker tables.
@@ -164,6 +166,7 @@ pub fn protect(tables: &CountTables) -> Result<CountMarks, DisclosureError> {
         blocks[block(b.dimensions[0])].flags.push(t);
     }
     let mut problem = Problem::new(tables.threshold);
+    problem.threads = tables.threads;
     for bl in &mut blocks {
         bl.first_atom = problem.atoms.len();
         bl.size = bl.radices(cats).iter().product();
@@ -342,6 +345,7 @@ mod tests {
             orgs: &orgs,
             grid: Some((0, 1)),
             brokers: vec![],
+            threads: 2,
         })
         .expect("protectable");
         assert_eq!(out.dimensions[0], [S(25), S(29), S(25), S(13)]);
@@ -383,6 +387,7 @@ mod tests {
             orgs: &orgs,
             grid: Some((0, 1)),
             brokers: vec![],
+            threads: 2,
         })
         .expect("protectable");
         assert_eq!(out.dimensions[0][2], L);

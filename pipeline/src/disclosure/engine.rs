@@ -175,6 +175,9 @@ pub struct Problem {
     pub atoms: Vec<u64>,
     /// The published quantities.
     pub cells: Vec<Cell>,
+    /// Threads for the linear programs (0 or 1: one); the decisions do not depend on
+    /// it (see [`batched`]).
+    pub threads: usize,
 }
 
 /// The engine's decision: one mark per cell, and what a reader can deduce.
@@ -467,8 +470,17 @@ impl Problem {
             return Ok(None);
         }
         let set = self.feasible(marks)?;
-        for i in open {
-            let r = self.range(&set, i)?;
+        let results = batched(
+            &open,
+            self.threads,
+            |&i| (i, self.range(&set, i)),
+            |(i, r)| {
+                r.as_ref()
+                    .map_or(true, |r| !self.protected(*i, marks[*i], *r))
+            },
+        );
+        for (i, r) in results {
+            let r = r?;
             ranges[i] = Some(r);
             if !self.protected(i, marks[i], r) {
                 return Ok(Some((i, r)));
@@ -588,7 +600,7 @@ impl Problem {
         let (facts, fact_of) = self.knowledge_by_cell(marks);
         let current =
             Feasible::new(self.atoms.len(), &facts)?.ok_or(DisclosureError::Inconsistent)?;
-        for &j in &close {
+        let trial = |&j: &usize| -> Result<Range, DisclosureError> {
             let loosened = match self.cells[j].kind {
                 Kind::Count if self.threshold > 1 => {
                     Relax::AtLeast(Rat::int(i128::from(self.threshold)))
@@ -607,8 +619,15 @@ impl Problem {
                     self.feasible(&trial)?
                 }
             };
-            let r = self.range(&set, cell)?;
-            if self.protected(cell, marks[cell], r) {
+            self.range(&set, cell)
+        };
+        let protects = |r: &Range| self.protected(cell, marks[cell], *r);
+        let results = batched(&close, self.threads, trial, |r| {
+            r.as_ref().map_or(true, protects)
+        });
+        for (&j, r) in close.iter().zip(results) {
+            let r = r?;
+            if protects(&r) {
                 return Ok(Some(j));
             }
             let wider = r.lo < range.lo
@@ -646,6 +665,40 @@ impl Problem {
     fn touches(&self, j: usize, atoms: &[bool]) -> bool {
         self.cells[j].terms.iter().any(|&(a, _)| atoms[a])
     }
+}
+
+/// `f` of each of `items` in order, computed up to `threads` at a time (one batch on
+/// as many threads), until a batch has a result for which `stop` holds: the results of
+/// the batches run, in item order. A caller that reads them in order and stops where
+/// `stop` holds decides exactly as a loop over the items one at a time would, so no
+/// decision depends on the number of threads (only some results past the stopping
+/// point may be computed and left unread).
+fn batched<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+    stop: impl Fn(&R) -> bool,
+) -> Vec<R> {
+    let mut out = Vec::with_capacity(items.len());
+    for batch in items.chunks(threads.max(1)) {
+        let results: Vec<R> = match batch {
+            [one] => vec![f(one)],
+            _ => std::thread::scope(|s| {
+                let f = &f;
+                let handles: Vec<_> = batch.iter().map(|x| s.spawn(move || f(x))).collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            }),
+        };
+        let done = results.iter().any(&stop);
+        out.extend(results);
+        if done {
+            break;
+        }
+    }
+    out
 }
 
 /// `v -= (v[p] / b[p]) · b`, so that `v[p]` becomes zero.
@@ -727,6 +780,21 @@ mod tests {
     fn two_small_groups_at_the_top_of_their_range_take_a_third_cell() {
         // 2 + 2 = 4 with each at most 2 would pin both at 2.
         assert_eq!(marks(&[40, 2, 2, 48]), [C, L, L, S(48)]);
+    }
+
+    #[test]
+    fn the_decisions_do_not_depend_on_the_number_of_threads() {
+        for sizes in [
+            &[40, 2, 2, 48][..],
+            &[1, 7, 2, 9, 0, 12, 2, 30],
+            &[5, 1, 1, 1, 6],
+        ] {
+            let mut one = one_table(sizes, 3);
+            one.threads = 1;
+            let mut three = one_table(sizes, 3);
+            three.threads = 3;
+            assert_eq!(one.protect(), three.protect(), "{sizes:?}");
+        }
     }
 
     #[test]

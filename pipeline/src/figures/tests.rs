@@ -201,7 +201,7 @@ pub fn svg_texts(svg: &str) -> Vec<String> {
 /// The full and public statistics of `study`, as the build computes them.
 fn computed(study: &Study) -> crate::stage::Computed {
     let network = crate::stats::network(study, 2).expect("statistics");
-    crate::stage::statistics(study, network).expect("published")
+    crate::stage::statistics(study, network, 2).expect("published")
 }
 
 fn render(study: &Study) -> Vec<Figure> {
@@ -386,7 +386,7 @@ fn a_study_without_organisations_renders() {
     let study = Study::new(config(5), Vec::new(), Vec::new(), Vec::new());
     // Fewer organisations than the threshold: even the total may not be published.
     let network = crate::stats::network(&study, 2).expect("statistics");
-    let err = crate::stage::statistics(&study, network).expect_err("nothing to publish");
+    let err = crate::stage::statistics(&study, network, 2).expect_err("nothing to publish");
     assert!(
         err.to_string()
             .contains("disclosure control cannot protect this study's count tables"),
