@@ -180,6 +180,13 @@ pub struct Problem {
     pub threads: usize,
 }
 
+/// The reader's feasible set under some marks, and for each cell the index of its fact
+/// among the constraints the set was built from (what [`Feasible::relax`] loosens).
+struct Knowledge {
+    set: Feasible,
+    fact_of: Vec<Option<usize>>,
+}
+
 /// The engine's decision: one mark per cell, and what a reader can deduce.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Protection {
@@ -401,6 +408,54 @@ impl Problem {
         (out, index)
     }
 
+    /// The reader's feasible set under `marks`, with where each cell's fact is in it.
+    fn knowing(&self, marks: &[Mark]) -> Result<Knowledge, DisclosureError> {
+        let (facts, fact_of) = self.knowledge_by_cell(marks);
+        let set = Feasible::new(self.atoms.len(), &facts)?.ok_or(DisclosureError::Inconsistent)?;
+        Ok(Knowledge { set, fact_of })
+    }
+
+    /// `known` with each of the shown cells `cells` hidden as a complement: each fact
+    /// `= value` loosened to what a reader knows of a complement (see `knowledge`) by
+    /// [`Feasible::relax`], a pivot instead of a new phase 1 (phase 1 for every trial
+    /// complement took nearly nine tenths of the engine's time on a study with small
+    /// groups). `None` when a fact cannot be loosened that way; the caller then builds
+    /// the set again.
+    fn loosened(
+        &self,
+        known: &Knowledge,
+        cells: &[usize],
+    ) -> Result<Option<Feasible>, DisclosureError> {
+        self.loosened_from(&known.set, &known.fact_of, cells)
+    }
+
+    /// [`Problem::loosened`] from `from`, a set built with the facts `fact_of` (and
+    /// perhaps loosened already at other cells).
+    fn loosened_from(
+        &self,
+        from: &Feasible,
+        fact_of: &[Option<usize>],
+        cells: &[usize],
+    ) -> Result<Option<Feasible>, DisclosureError> {
+        let mut set: Option<Feasible> = None;
+        for &j in cells {
+            let to = match self.cells[j].kind {
+                Kind::Count if self.threshold > 1 => {
+                    Relax::AtLeast(Rat::int(i128::from(self.threshold)))
+                }
+                _ => Relax::Free,
+            };
+            let Some(f) = fact_of[j] else {
+                return Ok(None);
+            };
+            match set.as_ref().unwrap_or(from).relax(f, to)? {
+                Some(next) => set = Some(next),
+                None => return Ok(None),
+            }
+        }
+        Ok(set.or_else(|| Some(from.clone())))
+    }
+
     /// The reader's range of cell `i` over `set`.
     fn range(&self, set: &Feasible, i: usize) -> Result<Range, DisclosureError> {
         let terms: Vec<(usize, Rat)> = self.cells[i]
@@ -457,23 +512,17 @@ impl Problem {
     fn first_unprotected(
         &self,
         marks: &[Mark],
+        set: &Feasible,
         safe: &mut [bool],
         ranges: &mut [Option<Range>],
     ) -> Result<Option<(usize, Range)>, DisclosureError> {
         let open: Vec<usize> = (0..self.cells.len())
             .filter(|&i| marks[i].hidden() && !safe[i])
             .collect();
-        if open.is_empty() {
-            // Nothing (left) to range. With nothing hidden, the reader's facts are the
-            // true counts, consistent by construction, and building the feasible set
-            // alone would cost tens of milliseconds.
-            return Ok(None);
-        }
-        let set = self.feasible(marks)?;
         let results = batched(
             &open,
             self.threads,
-            |&i| (i, self.range(&set, i)),
+            |&i| (i, self.range(set, i)),
             |(i, r)| {
                 r.as_ref()
                     .map_or(true, |r| !self.protected(*i, marks[*i], *r))
@@ -497,19 +546,35 @@ impl Problem {
     /// can only grow and every range only widen: a cell protected in one round stays
     /// protected in every later one and is not ranged again. The ranges returned are
     /// those over the final knowledge.
+    ///
+    /// The reader's feasible set is built once; each round's new complement loosens it
+    /// ([`Problem::loosened`]).
     fn bounds_stage(&self, marks: &mut [Mark]) -> Result<Vec<Option<Range>>, DisclosureError> {
         let n = self.cells.len();
+        if !marks.iter().any(|m| m.hidden()) {
+            // Nothing to range: the reader's facts are the true counts, consistent by
+            // construction (most studies; the feasible set alone costs milliseconds).
+            return Ok(vec![None; n]);
+        }
+        let mut known = self.knowing(marks)?;
         let mut safe = vec![false; n];
         loop {
             let mut ranges = vec![None; n];
-            let Some((cell, range)) = self.first_unprotected(marks, &mut safe, &mut ranges)? else {
+            let found = self.first_unprotected(marks, &known.set, &mut safe, &mut ranges)?;
+            let Some((cell, range)) = found else {
                 let mut all = vec![None; n];
-                self.first_unprotected(marks, &mut vec![false; n], &mut all)?;
+                self.first_unprotected(marks, &known.set, &mut vec![false; n], &mut all)?;
                 return self.prune(marks, all);
             };
-            let choice = self.complement_for(marks, cell, range)?;
+            let choice = self.complement_for(marks, &known, cell, range)?;
             match choice {
-                Some(j) => marks[j] = Mark::Complement,
+                Some(j) => {
+                    marks[j] = Mark::Complement;
+                    match self.loosened(&known, &[j])? {
+                        Some(set) => known.set = set,
+                        None => known = self.knowing(marks)?,
+                    }
+                }
                 None => {
                     return Err(DisclosureError::Unprotectable {
                         cell: self.cells[cell].name.clone(),
@@ -531,12 +596,48 @@ impl Problem {
             .filter(|&i| marks[i] == Mark::Complement)
             .collect();
         complements.sort_by_key(|&i| std::cmp::Reverse(self.cost(i)));
-        for i in complements {
+        if complements.is_empty() {
+            return Ok(ranges);
+        }
+        // Showing a complement again tightens the reader's set, which cannot be done by
+        // loosening the current one; so every trial loosens the tightest set (every
+        // complement shown) at the complements still hidden.
+        let mut tightest = marks.to_vec();
+        for &i in &complements {
+            tightest[i] = Mark::Shown(self.value(i));
+        }
+        let tight = self.knowing(&tightest)?;
+        // `later[t]`: the tightest set loosened at every complement after the `t`-th,
+        // which are all still hidden when the `t`-th is tried; the complements kept
+        // before it are loosened on top.
+        let mut later: Vec<Option<Feasible>> = vec![Some(tight.set.clone())];
+        for &j in complements.iter().skip(1).rev() {
+            let next = match later.last().and_then(Option::as_ref) {
+                Some(set) => self.loosened_from(set, &tight.fact_of, &[j])?,
+                None => None,
+            };
+            later.push(next);
+        }
+        later.reverse();
+        for (t, &i) in complements.iter().enumerate() {
             marks[i] = Mark::Shown(self.value(i));
+            let kept: Vec<usize> = complements[..t]
+                .iter()
+                .copied()
+                .filter(|&j| marks[j] == Mark::Complement)
+                .collect();
+            let loosened = match &later[t] {
+                Some(set) => self.loosened_from(set, &tight.fact_of, &kept)?,
+                None => None,
+            };
+            let set = match loosened {
+                Some(set) => set,
+                None => self.feasible(marks)?,
+            };
             // Showing a cell gives the reader a fact, so nothing is known safe here.
             let mut trial = vec![None; self.cells.len()];
             let mut safe = vec![false; self.cells.len()];
-            let violation = self.first_unprotected(marks, &mut safe, &mut trial)?;
+            let violation = self.first_unprotected(marks, &set, &mut safe, &mut trial)?;
             if violation.is_none() && self.linearly_safe(marks)? {
                 ranges = trial;
             } else {
@@ -578,6 +679,7 @@ impl Problem {
     fn complement_for(
         &self,
         marks: &[Mark],
+        known: &Knowledge,
         cell: usize,
         range: Range,
     ) -> Result<Option<usize>, DisclosureError> {
@@ -593,25 +695,8 @@ impl Problem {
             .filter(|&j| self.touches(j, &near))
             .collect();
         let mut widening = None;
-        // Hiding shown cell `j` loosens its equality to what the reader knows of a
-        // complement (see `knowledge`): the trial set comes from the current one by
-        // `Feasible::relax`, one pivot instead of a new phase 1 (which took nearly nine
-        // tenths of the engine's time on a study with a few small groups).
-        let (facts, fact_of) = self.knowledge_by_cell(marks);
-        let current =
-            Feasible::new(self.atoms.len(), &facts)?.ok_or(DisclosureError::Inconsistent)?;
         let trial = |&j: &usize| -> Result<Range, DisclosureError> {
-            let loosened = match self.cells[j].kind {
-                Kind::Count if self.threshold > 1 => {
-                    Relax::AtLeast(Rat::int(i128::from(self.threshold)))
-                }
-                _ => Relax::Free,
-            };
-            let relaxed = match fact_of[j] {
-                Some(f) => current.relax(f, loosened)?,
-                None => None,
-            };
-            let set = match relaxed {
+            let set = match self.loosened(known, &[j])? {
                 Some(set) => set,
                 None => {
                     let mut trial = marks.to_vec();
