@@ -3,8 +3,9 @@
 //!
 //! The feasible set is `{x >= 0 : each constraint holds}` with constraints
 //! `Σ a_j x_j (=, <=, >=) b` and `b >= 0`. [`Feasible::new`] finds a first vertex by the
-//! two-phase method (artificial variables, then redundant equalities dropped);
-//! [`Feasible::minimise`] then minimises any linear objective from that vertex. Pivots
+//! two-phase method (artificial variables; a redundant equality keeps its row with its
+//! artificial basic at zero); [`Feasible::minimise`] then minimises any linear objective
+//! from that vertex, and [`Feasible::relax`] loosens one equality from it. Pivots
 //! follow Bland's rule (lowest index enters, lowest basic index leaves on ties), which
 //! cannot cycle, and every number is an exact [`Rat`]: there is no tolerance anywhere.
 //! The tableau is dense, but pivots skip zero entries, which is most of them for
