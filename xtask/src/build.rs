@@ -181,6 +181,13 @@ fn statistics_and_figures(run: &mut Runner<'_>, plan: &Plan, study: &Study) -> R
             Stage::Statistics,
             plan.inputs_of(Stage::Statistics, out)?,
             || {
+                // With small groups the disclosure check has real work, which grows with
+                // the product of the dimensions' category counts: say so if it takes long.
+                let _spinner = progress::LateSpinner::start(
+                    "protecting the small groups: working out what a reader could deduce \
+                     from everything published (longer with more dimensions)",
+                    std::time::Duration::from_secs(2),
+                );
                 let network = cached_network(out, network.take())?;
                 let computed = stage::statistics(study, network, settings::threads())?;
                 let full = pipeline::stats_json(&computed.stats)?;

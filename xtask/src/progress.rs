@@ -73,6 +73,42 @@ impl Spinner {
     }
 }
 
+/// A [`Spinner`] that appears only when the work is still running after a delay:
+/// quick runs print nothing, a slow one says what it is doing.
+pub struct LateSpinner {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl LateSpinner {
+    /// Starts a spinner labelled `message` once `after` has passed.
+    pub fn start(message: &str, after: std::time::Duration) -> LateSpinner {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let message = message.to_owned();
+        let thread = std::thread::spawn(move || {
+            // Disconnected: the work ended first.
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(after) {
+                let _spinner = Spinner::start(&message);
+                // Until the work ends (the sender is dropped or sends).
+                let _ = stopped.recv();
+            }
+        });
+        LateSpinner {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for LateSpinner {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 impl Drop for Spinner {
     fn drop(&mut self) {
         if let Some(bar) = &self.bar {
