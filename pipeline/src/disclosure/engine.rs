@@ -389,11 +389,7 @@ impl Problem {
             let fact = match (marks[i], c.kind) {
                 (Mark::Shown(v), _) => Some((Sense::Eq, v)),
                 (Mark::Small, Kind::Count) => Some((Sense::Le, self.threshold.saturating_sub(1))),
-                // A hidden count that is not small is at least the threshold, and the
-                // reader knows it: `n/s` is never printed for a small count.
-                (Mark::Complement | Mark::Linked, Kind::Count) if self.threshold > 1 => {
-                    Some((Sense::Ge, self.threshold))
-                }
+                (Mark::Complement | Mark::Linked, kind) => self.not_small(kind),
                 _ => None,
             };
             if let Some((sense, v)) = fact {
@@ -406,6 +402,13 @@ impl Problem {
             }
         }
         (out, index)
+    }
+
+    /// What a reader knows of a hidden cell of `kind` that is not small (marked
+    /// `n/s`): a count is at least the threshold, since `n/s` is never printed for a
+    /// small count; of a group statistic nothing.
+    fn not_small(&self, kind: Kind) -> Option<(Sense, u64)> {
+        (kind == Kind::Count && self.threshold > 1).then_some((Sense::Ge, self.threshold))
     }
 
     /// The reader's feasible set under `marks`, with where each cell's fact is in it.
@@ -439,11 +442,9 @@ impl Problem {
     ) -> Result<Option<Feasible>, DisclosureError> {
         let mut set: Option<Feasible> = None;
         for &j in cells {
-            let to = match self.cells[j].kind {
-                Kind::Count if self.threshold > 1 => {
-                    Relax::AtLeast(Rat::int(i128::from(self.threshold)))
-                }
-                _ => Relax::Free,
+            let to = match self.not_small(self.cells[j].kind) {
+                Some((_, k)) => Relax::AtLeast(Rat::int(i128::from(k))),
+                None => Relax::Free,
             };
             let Some(f) = fact_of[j] else {
                 return Ok(None);
@@ -562,9 +563,11 @@ impl Problem {
             let mut ranges = vec![None; n];
             let found = self.first_unprotected(marks, &known.set, &mut safe, &mut ranges)?;
             let Some((cell, range)) = found else {
-                let mut all = vec![None; n];
-                self.first_unprotected(marks, &known.set, &mut vec![false; n], &mut all)?;
-                return self.prune(marks, all);
+                // This round ranged the cells not yet known safe; the others (protected
+                // in earlier rounds) are ranged over the final set now.
+                let mut ranged: Vec<bool> = ranges.iter().map(Option::is_some).collect();
+                self.first_unprotected(marks, &known.set, &mut ranged, &mut ranges)?;
+                return self.prune(marks, ranges);
             };
             let choice = self.complement_for(marks, &known, cell, range)?;
             match choice {
