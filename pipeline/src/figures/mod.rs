@@ -204,22 +204,21 @@ fn network_maps(
     layout: &NetworkLayout,
 ) -> Result<(Vec<Figure>, Vec<Figure>), FigureError> {
     let waves = 0..study.config.waves.len();
+    let both = |draw: &dyn Fn(usize, Style) -> Result<Figure, FigureError>| {
+        let all = |style| {
+            waves
+                .clone()
+                .map(|w| draw(w, style))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok((all(Style::Print)?, all(Style::Projection)?))
+    };
     match study.config.network_map {
         NetworkMapMode::Organisations => {
             let marks = map_marks(study, public);
-            let draw = |style| {
-                let map = |w| network_map(study, stats, (layout, &marks), w, style);
-                waves.clone().map(map).collect::<Result<Vec<_>, _>>()
-            };
-            Ok((draw(Style::Print)?, draw(Style::Projection)?))
+            both(&|w, style| network_map(study, stats, (layout, &marks), w, style))
         }
-        NetworkMapMode::Groups => {
-            let draw = |style| {
-                let map = |w| group_map(study, public, w, style);
-                waves.clone().map(map).collect::<Result<Vec<_>, _>>()
-            };
-            Ok((draw(Style::Print)?, draw(Style::Projection)?))
-        }
+        NetworkMapMode::Groups => both(&|w, style| group_map(study, public, w, style)),
         NetworkMapMode::Off => Ok((Vec::new(), Vec::new())),
     }
 }
